@@ -1,0 +1,129 @@
+"""The pipeline: load -> resolve -> (anchor) -> map -> validate -> write.
+
+Every stage is a function of the previous stage's output; nothing reaches back.
+Output is written only after every check passed, atomically, so a failed build
+leaves the previous output as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from kg.errors import InputError, KgError, Problem
+from kg.evidence import check_documents
+from kg.io import Format, serialise_quads, to_dataset, to_graph, write_atomically
+from kg.load import Loaded, discover, load_document, load_registry
+from kg.mapping import Mapping, map_corpus
+from kg.models import DocumentFile
+from kg.namespaces import DEFAULT_BASE
+from kg.resolve import Corpus, resolve
+from kg.validation import ValidationReport, validate
+
+DEFAULT_FORMATS = (Format.TURTLE, Format.TRIG)
+GRAPH_STEM = "graph"
+SOURCEMAP_SUFFIX = ".sourcemap.json"
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def load_corpus(
+    seeds_dir: Path | str, *, sources_dir: Path | str | None = None, progress: Progress = _quiet
+) -> Corpus:
+    """Load and cross-check every extraction file; raise :class:`InputError` listing all problems.
+
+    With ``sources_dir``, every evidence quote is also checked against its source text.
+    """
+    seeds = Path(seeds_dir)
+    if not seeds.is_dir():
+        raise KgError(f"{seeds}: not a directory of extraction files")
+    registry_path, document_paths = discover(seeds)
+    progress(f"loading {len(document_paths)} document files from {seeds}")
+    problems: list[Problem] = []
+    registry = None
+    if registry_path is not None:
+        registry, found = load_registry(registry_path, str(registry_path))
+        problems += found
+    documents: list[Loaded[DocumentFile]] = []
+    for path in document_paths:
+        document, found = load_document(path, str(path))
+        problems += found
+        if document is not None:
+            documents.append(document)
+    if problems:
+        raise InputError(problems)
+    corpus = resolve(registry, documents)
+    if sources_dir is not None:
+        progress(f"anchoring evidence in {sources_dir}")
+        _, problems = check_documents(documents, Path(sources_dir))
+        if problems:
+            raise InputError(problems)
+    return corpus
+
+
+@dataclass(frozen=True, slots=True)
+class Build:
+    """A built graph: the corpus it came from, its quads and (if run) its SHACL report."""
+
+    corpus: Corpus
+    mapping: Mapping
+    report: ValidationReport | None
+
+    def dataset(self) -> Dataset:
+        """The graph as an rdflib Dataset, one named graph per source document."""
+        return to_dataset(self.mapping.quads)
+
+    def graph(self) -> Graph:
+        """Every fact in one rdflib Graph (the union of the named graphs)."""
+        return to_graph(self.mapping.quads)
+
+    def serialise(self, fmt: Format) -> bytes:
+        return serialise_quads(self.mapping.quads, fmt)
+
+    def sourcemap(self) -> bytes:
+        """IRI -> 'file:line:column' of the extraction that produced it, as JSON."""
+        origins = {iri: str(loc) for iri, loc in sorted(self.mapping.origins.items())}
+        return (json.dumps(origins, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+    def write(self, out_dir: Path | str, formats: Iterable[Format] = DEFAULT_FORMATS) -> list[Path]:
+        """Write the requested formats and the source map atomically; return the paths."""
+        out = Path(out_dir)
+        files = {out / f"{GRAPH_STEM}.{fmt.value}": self.serialise(fmt) for fmt in formats}
+        files[out / f"{GRAPH_STEM}{SOURCEMAP_SUFFIX}"] = self.sourcemap()
+        write_atomically(files)
+        return sorted(files)
+
+
+def build(
+    seeds_dir: Path | str,
+    *,
+    base: str = DEFAULT_BASE,
+    sources_dir: Path | str | None = None,
+    run_validation: bool = True,
+    shapes: Graph | None = None,
+    progress: Progress = _quiet,
+) -> Build:
+    """Load, check, map and validate a seeds directory; write nothing.
+
+    Raises :class:`InputError` when the extractions are invalid. SHACL results
+    do not raise: they are in ``Build.report`` for the caller to judge.
+    """
+    corpus = load_corpus(seeds_dir, sources_dir=sources_dir, progress=progress)
+    progress("mapping to RDF")
+    mapping = map_corpus(corpus, base=base)
+    report = None
+    if run_validation:
+        progress(f"validating {len({(s, p, o) for s, p, o, _ in mapping.quads}):,} triples")
+        report = validate(to_graph(mapping.quads), shapes, mapping.origins)
+    return Build(corpus, mapping, report)
+
+
+__all__ = ["DEFAULT_FORMATS", "Build", "build", "load_corpus"]

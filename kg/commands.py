@@ -1,0 +1,203 @@
+"""What each ``kg`` subcommand does, as functions of parsed arguments (kept out of cli.py
+so the parser stays readable)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from argparse import Namespace
+from pathlib import Path
+
+from kg.build import DEFAULT_FORMATS, SOURCEMAP_SUFFIX, build
+from kg.errors import KgError, Location
+from kg.io import Format, read_graph
+from kg.namespaces import DEFAULT_BASE
+from kg.report import render_text, report_json
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
+EXAMPLE_QUERIES = Path(__file__).resolve().parent.parent / "examples" / "queries"
+
+
+def _say(args: Namespace, message: str) -> None:
+    if not args.quiet:
+        print(f"kg: {message}", file=sys.stderr)
+
+
+def build_command(args: Namespace) -> int:
+    result = build(
+        args.seeds,
+        base=args.base or DEFAULT_BASE,
+        sources_dir=args.sources,
+        run_validation=not args.no_validate,
+        progress=lambda m: _say(args, m),
+    )
+    report = result.report
+    conforms = report is None or report.conforms
+    if report is not None and report.results:
+        print(render_text(report), file=sys.stderr)
+    formats = [Format(f) for f in args.formats] if args.formats else list(DEFAULT_FORMATS)
+    written: list[Path] = []
+    if conforms or args.force:
+        written = result.write(args.out, formats)
+        for path in written:
+            _say(args, f"wrote {path}")
+    else:
+        _say(args, "SHACL violations: nothing was written (use --force to write anyway)")
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "conforms": conforms,
+                    "triples": len({(s, p, o) for s, p, o, _ in result.mapping.quads}),
+                    "written": [str(p) for p in written],
+                    "report": report_json(report) if report else None,
+                },
+                indent=1,
+            )
+        )
+    return EXIT_OK if conforms else EXIT_VIOLATIONS
+
+
+def validate_command(args: Namespace) -> int:
+    from kg.validation import default_shapes, load_shapes, validate
+
+    data = read_graph(args.graph)
+    shapes = load_shapes(args.shapes) if args.shapes else default_shapes()
+    origins = _read_sourcemap(args.sourcemap or _sourcemap_beside(args.graph))
+    report = validate(data, shapes, origins)
+    if args.json:
+        print(json.dumps(report_json(report), indent=1))
+    else:
+        print(render_text(report))
+    return EXIT_OK if report.conforms else EXIT_VIOLATIONS
+
+
+def _sourcemap_beside(graph: Path) -> Path:
+    return graph.with_name(graph.stem + SOURCEMAP_SUFFIX)
+
+
+def _read_sourcemap(path: Path) -> dict[str, Location]:
+    if not path.is_file():
+        return {}
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    origins = {}
+    for iri, where in raw.items():
+        file, _, rest = str(where).partition(":")
+        line, _, column = rest.partition(":")
+        origins[iri] = Location(file, int(line) if line else None, int(column) if column else None)
+    return origins
+
+
+def query_command(args: Namespace) -> int:
+    from kg.query import run_query
+
+    text = _query_text(args.query)
+    params = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or not name.isidentifier():
+            raise KgError(f"--param {item!r}: write NAME=VALUE")
+        params[name] = value
+    if not args.graph.is_file():
+        raise KgError(f"{args.graph}: no such graph; run 'kg build' first")
+    answer = run_query(read_graph(args.graph), text, params)
+    if answer.graph is not None:
+        print(answer.graph.serialize(format="turtle"))
+    elif args.output == "csv":
+        sys.stdout.write(answer.to_csv())
+    elif args.output == "json":
+        print(answer.to_json())
+    else:
+        print(answer.to_table())
+    return EXIT_OK
+
+
+def _query_text(query: str) -> str:
+    path = Path(query)
+    if path.suffix == ".rq" and path.is_file():
+        return path.read_text(encoding="utf-8")
+    named = EXAMPLE_QUERIES / f"{query}.rq"
+    if "/" not in query and named.is_file():
+        return named.read_text(encoding="utf-8")
+    return query
+
+
+def stats_command(args: Namespace) -> int:
+    from kg.stats import stats
+
+    counts = stats(read_graph(args.graph))
+    if args.json:
+        print(json.dumps(counts, indent=1))
+        return EXIT_OK
+    print(f"{counts['triples']:,} triples")
+    print("\nnodes per class:")
+    for name, count in counts["classes"].items():
+        print(f"  {count:6,}  {name}")
+    if counts["graphs"]:
+        print("\ntriples per source graph:")
+        for name, count in counts["graphs"].items():
+            print(f"  {count:6,}  {name}")
+    return EXIT_OK
+
+
+def schema_command(args: Namespace) -> int:
+    from kg.schema import json_schema
+
+    print(json.dumps(json_schema(registry=args.registry), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def evidence_command(args: Namespace) -> int:
+    from kg.build import load_corpus
+    from kg.evidence import check_documents
+
+    corpus = load_corpus(args.seeds)
+    anchors, problems = check_documents(corpus.documents, args.sources)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "location": str(a.location),
+                        "field": a.field,
+                        "start": a.start,
+                        "end": a.end,
+                        "ok": a.ok,
+                        "computed": a.computed,
+                        "problem": a.problem,
+                        "hint": a.hint,
+                    }
+                    for a in anchors
+                ],
+                indent=1,
+                ensure_ascii=False,
+            )
+        )
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    computed = [a for a in anchors if a.computed]
+    for item in computed:
+        _say(
+            args,
+            f"{item.location}: {item.field}: offsets computed: start: {item.start}, "
+            f"end: {item.end}",
+        )
+    ok = sum(1 for a in anchors if a.ok)
+    _say(args, f"{ok} of {len(anchors)} quotes anchored, {len(problems)} problem(s)")
+    return EXIT_OK if not problems else EXIT_VIOLATIONS
+
+
+def generate_command(args: Namespace) -> int:
+    from kg.generate import generated_files
+
+    stale = []
+    for path, content in generated_files(args.root).items():
+        current = path.read_bytes() if path.is_file() else b""
+        if current != content:
+            stale.append(path)
+            if not args.check:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(content)
+    for path in stale:
+        _say(args, f"{'stale' if args.check else 'wrote'}: {path}")
+    return EXIT_VIOLATIONS if (args.check and stale) else EXIT_OK

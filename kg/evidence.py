@@ -1,0 +1,236 @@
+"""Anchoring evidence: every quote must stand verbatim in its source at its offsets.
+
+Curators copy quotes by hand, so near misses are common: curly vs straight
+quotes, dashes, doubled spaces. Each mismatch is reported at the evidence's
+file:line with the closest span of the source as a suggestion, and offsets left
+out are computed when the quote occurs exactly once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kg.errors import Location, Problem, SourceError
+from kg.load import Loaded
+from kg.models import DocumentFile, Evidence
+from kg.sources import SourceText, read_source
+
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u2026": ".",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """Where a piece of evidence sits, or why it could not be placed."""
+
+    location: Location
+    field: str
+    quote: str
+    start: int | None
+    end: int | None
+    problem: str | None = None
+    hint: str | None = None
+    computed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def fold(text: str) -> str:
+    """Typographic variants to ASCII and whitespace runs to one space, for near matches."""
+    return re.sub(r"\s+", " ", text.translate(_FOLD))
+
+
+def anchor(
+    evidence: Evidence, text: str
+) -> tuple[int | None, int | None, str | None, str | None, bool]:
+    """(start, end, problem, hint, computed) for one quote in one text."""
+    quote = evidence.quote
+    if evidence.start is not None and evidence.end is not None:
+        if text[evidence.start : evidence.end] == quote:
+            return evidence.start, evidence.end, None, None, False
+        found = _occurrences(text, quote)
+        if found:
+            spans = ", ".join(f"{s}..{s + len(quote)}" for s in found[:3])
+            return (
+                evidence.start,
+                evidence.end,
+                f"quote is not at {evidence.start}..{evidence.end}",
+                f"it occurs at {spans}",
+                False,
+            )
+        return (
+            evidence.start,
+            evidence.end,
+            "quote does not occur in the source",
+            _suggest(text, quote),
+            False,
+        )
+    found = _occurrences(text, quote)
+    if len(found) == 1:
+        return found[0], found[0] + len(quote), None, None, True
+    if len(found) > 1:
+        spans = ", ".join(f"{s}..{s + len(quote)}" for s in found[:5])
+        return (
+            None,
+            None,
+            f"quote occurs {len(found)} times",
+            (f"give start/end to pick one: {spans}"),
+            False,
+        )
+    return None, None, "quote does not occur in the source", _suggest(text, quote), False
+
+
+def _occurrences(text: str, quote: str) -> list[int]:
+    found, at = [], text.find(quote)
+    while at >= 0:
+        found.append(at)
+        at = text.find(quote, at + 1)
+    return found
+
+
+def _suggest(text: str, quote: str) -> str | None:
+    """The source's own spelling of a quote that differs only typographically."""
+    folded_quote = fold(quote).strip()
+    if not folded_quote:
+        return None
+    folded_chars, index_map = _fold_with_map(text)
+    at = folded_chars.find(folded_quote)
+    if at < 0:
+        at = folded_chars.lower().find(folded_quote.lower())
+    if at < 0:
+        return None
+    start = index_map[at]
+    end = index_map[at + len(folded_quote) - 1] + 1
+    return f"the source has {text[start:end]!r} at {start}..{end}"
+
+
+def _fold_with_map(text: str) -> tuple[str, list[int]]:
+    """Fold text as :func:`fold` does, remembering each folded char's original index."""
+    out: list[str] = []
+    index_map: list[int] = []
+    previous_space = False
+    for index, char in enumerate(text):
+        folded = char.translate(_FOLD)
+        if folded.isspace():
+            if previous_space:
+                continue
+            folded, previous_space = " ", True
+        else:
+            previous_space = False
+        out.append(folded)
+        index_map.append(index)
+    return "".join(out), index_map
+
+
+def check_documents(
+    documents: list[Loaded[DocumentFile]], sources_dir: Path
+) -> tuple[list[Anchor], list[Problem]]:
+    """Anchor every quote of every document; problems for missing files, hashes and quotes."""
+    anchors: list[Anchor] = []
+    problems: list[Problem] = []
+    texts: dict[str, SourceText | None] = {}
+    by_source = {d.model.source.id: d for d in documents}
+    for document in documents:
+        source = document.model.source
+        text = _text_for(document, sources_dir, texts, problems)
+        for path, evidence in _evidence_paths(document.model):
+            target_id = evidence.source or source.id
+            target_text = (
+                text
+                if target_id == source.id
+                else _text_for(by_source.get(target_id), sources_dir, texts, problems)
+            )
+            if target_text is None:
+                continue
+            start, end, problem, hint, computed = anchor(evidence, target_text.text)
+            field = ".".join(str(p) for p in path)
+            result = Anchor(
+                document.location(path), field, evidence.quote, start, end, problem, hint, computed
+            )
+            anchors.append(result)
+            if problem:
+                problems.append(Problem(result.location, field, problem, hint))
+    return anchors, problems
+
+
+def _text_for(
+    document: Loaded[DocumentFile] | None,
+    sources_dir: Path,
+    cache: dict[str, SourceText | None],
+    problems: list[Problem],
+) -> SourceText | None:
+    if document is None:
+        return None
+    source = document.model.source
+    if source.id in cache:
+        return cache[source.id]
+    path = sources_dir / source.file  # file names are validated: no separators, no '..'
+    where = document.location(("source", "file"))
+    text: SourceText | None = None
+    if not path.is_file():
+        problems.append(
+            Problem(where, "source.file", f"{source.file!r} not found in {sources_dir}")
+        )
+    else:
+        try:
+            text = read_source(path)
+        except SourceError as exc:
+            problems.append(Problem(where, "source.file", str(exc)))
+        if text is not None and text.sha256 != source.sha256:
+            problems.append(
+                Problem(
+                    document.location(("source", "sha256")),
+                    "source.sha256",
+                    f"{source.file} has changed: its sha256 is {text.sha256}",
+                    "check the offsets against the new text, then update the hash",
+                )
+            )
+    cache[source.id] = text
+    return text
+
+
+def _evidence_paths(
+    model: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], Evidence]]:
+    """Every Evidence inside a model, with its value path (for line numbers)."""
+    from pydantic import BaseModel
+
+    if isinstance(model, Evidence):
+        yield path, model
+        return
+    if isinstance(model, BaseModel):
+        for name in type(model).model_fields:
+            yield from _evidence_paths(getattr(model, name), (*path, name))
+    elif isinstance(model, list):
+        for index, item in enumerate(model):
+            yield from _evidence_paths(item, (*path, index))
+
+
+__all__ = ["Anchor", "anchor", "check_documents", "fold"]

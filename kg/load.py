@@ -1,0 +1,205 @@
+"""Extraction files -> typed models, with every problem traced to file:line:column.
+
+Loading never stops at the first problem: a curator fixing a file wants the
+whole list. Positions are kept beside each model so later stages (reference
+checks, SHACL results) can point back at the same lines.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from kg.errors import Location, Problem
+from kg.models import DocumentFile, RegistryFile
+from kg.rdfmeta import _unwrap
+from kg.yamlpos import Path as ValuePath
+from kg.yamlpos import Positions, YamlError, parse
+
+EXTENSIONS = (".yaml", ".yml", ".json")
+REGISTRY_STEM = "registry"
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""A single extraction file larger than this is a mistake, not a document."""
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded(Generic[M]):
+    """A validated file with the positions of its values, for tracing later problems."""
+
+    path: Path
+    display: str
+    model: M
+    positions: Positions
+
+    def location(self, value_path: ValuePath) -> Location:
+        line, column = self.positions.find(value_path)
+        return Location(self.display, line, column)
+
+
+def discover(seeds_dir: Path) -> tuple[Path | None, list[Path]]:
+    """The registry file and the document files of a seeds directory, in sorted order."""
+    registry: Path | None = None
+    documents: list[Path] = []
+    for path in sorted(seeds_dir.iterdir()):
+        if not path.is_file() or path.suffix not in EXTENSIONS or path.name.startswith("."):
+            continue
+        if path.stem == REGISTRY_STEM:
+            registry = path
+        else:
+            documents.append(path)
+    return registry, documents
+
+
+def load_file(
+    path: Path, model: type[M], display: str | None = None
+) -> tuple[Loaded[M] | None, list[Problem]]:
+    """Read, parse and validate one file; problems instead of exceptions."""
+    shown = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [
+                Problem(
+                    Location(shown), "", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
+                )
+            ]
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [
+            Problem(Location(shown), "", f"not UTF-8 text: {exc.reason} at byte {exc.start}")
+        ]
+    except OSError as exc:
+        return None, [Problem(Location(shown), "", f"cannot read: {exc.strerror}")]
+    return validate_text(text, model, shown, path)
+
+
+def validate_text(
+    text: str, model: type[M], display: str, path: Path | None = None
+) -> tuple[Loaded[M] | None, list[Problem]]:
+    """Parse and validate text already read (used by tests and editors)."""
+    try:
+        data, positions = parse(text)
+    except YamlError as exc:
+        return None, [Problem(Location(display, exc.line, exc.column), "", exc.message)]
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        return None, [
+            Problem(Location(display, 1, 1), "", f"expected a mapping at the top, found {kind}")
+        ]
+    try:
+        instance = model.model_validate(data)
+    except ValidationError as exc:
+        return None, [_problem(err, model, positions, display) for err in exc.errors()]
+    return Loaded(path or Path(display), display, instance, positions), []
+
+
+def _problem(
+    error: ErrorDetails, model: type[BaseModel], positions: Positions, display: str
+) -> Problem:
+    loc = _clean_loc(error["loc"])
+    line, column = positions.find(loc)
+    field = ".".join(str(part) for part in loc)
+    message = error["msg"]
+    hint = None
+    kind = error["type"]
+    if kind == "extra_forbidden" and loc:
+        allowed = _field_names(model, loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        message = f"unknown field {loc[-1]!r}"
+        hint = f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(allowed)}"
+    elif kind == "missing":
+        message = "required field is missing"
+    elif kind == "enum":
+        expected = error.get("ctx", {}).get("expected", "")
+        given = error.get("input")
+        message = f"{given!r} is not one of {expected}"
+        options = [o.strip(" '") for o in str(expected).replace(" or ", ", ").split(",")]
+        close = difflib.get_close_matches(str(given), options, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else None
+    elif kind == "string_pattern_mismatch" and loc and str(loc[-1]) in {"id"} | _REF_LIKE:
+        message = f"{error.get('input')!r} is not a valid id"
+        hint = "ids are lower-case slugs: letters, digits and single hyphens, e.g. 'jon-lansman'"
+    elif kind.startswith("value_error"):
+        message = message.removeprefix("Value error, ")
+    elif kind in {
+        "int_type",
+        "string_type",
+        "list_type",
+        "float_type",
+        "bool_type",
+        "dict_type",
+        "model_type",
+    }:
+        message = f"{message}, got {type(error.get('input')).__name__} {error.get('input')!r}"
+    return Problem(Location(display, line, column), field, message, hint)
+
+
+_REF_LIKE = {
+    "person",
+    "organisation",
+    "post",
+    "parent",
+    "source",
+    "subject",
+    "by",
+    "candidate",
+    "voter",
+    "winner",
+    "body",
+    "electorate",
+    "follows",
+    "publisher",
+}
+
+
+def _clean_loc(loc: tuple[int | str, ...]) -> ValuePath:
+    """Drop pydantic's internal steps (union branches, function names) from a loc."""
+    return tuple(
+        part
+        for part in loc
+        if isinstance(part, int)
+        or not (
+            part.startswith(("function-", "tagged-union["))
+            or part in {"str", "int", "none"}
+            or "[" in part
+        )
+    )
+
+
+def _field_names(model: type[BaseModel], loc: ValuePath) -> list[str]:
+    """Field names of the model found at ``loc`` inside ``model``."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(part) if _is_model(current) else None
+        if info is None:
+            return []
+        current, _ = _unwrap(info.annotation)
+    return list(current.model_fields) if _is_model(current) else []
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
+def load_registry(
+    path: Path, display: str | None = None
+) -> tuple[Loaded[RegistryFile] | None, list[Problem]]:
+    return load_file(path, RegistryFile, display)
+
+
+def load_document(
+    path: Path, display: str | None = None
+) -> tuple[Loaded[DocumentFile] | None, list[Problem]]:
+    return load_file(path, DocumentFile, display)
+
+
+__all__ = ["Loaded", "discover", "load_document", "load_file", "load_registry", "validate_text"]

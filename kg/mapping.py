@@ -1,0 +1,205 @@
+"""Corpus -> RDF quads, one named graph per source document (and one for the registry).
+
+A generic mapper reads the field annotations of :mod:`kg.models`; only what the
+annotations cannot say (evidence as Web Annotation selectors, a tenure's
+organisation implied by its post) is written out here by hand. IRIs are minted
+from ids, so the same input always gives the same graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel
+from rdflib import Literal, URIRef
+from rdflib.namespace import PROV, RDF, XSD
+from rdflib.term import Node as Term
+
+from kg.dates import PartialDate
+from kg.errors import Location
+from kg.models import Evidence, Node, Part, Post, Tenure
+from kg.namespaces import DEFAULT_BASE, KG, OA
+from kg.rdfmeta import FieldMeaning, enum_iri, field_meanings
+from kg.resolve import Corpus
+
+Quad = tuple[URIRef, URIRef, Term, URIRef]
+EVIDENCE = KG.evidence
+REGISTRY_GRAPH = "registry"
+
+
+@dataclass(frozen=True, slots=True)
+class Minter:
+    """Mints instance IRIs under one base, so a corpus can be published anywhere."""
+
+    base: str = DEFAULT_BASE
+
+    def node(self, segment: str, record_id: str) -> URIRef:
+        return URIRef(f"{self.base}{segment}/{record_id}")
+
+    def graph(self, name: str) -> URIRef:
+        return URIRef(f"{self.base}graph/{name}")
+
+    def evidence(self, source_id: str, evidence: Evidence) -> URIRef:
+        if evidence.start is not None:
+            return URIRef(f"{self.base}evidence/{source_id}/{evidence.start}-{evidence.end}")
+        digest = hashlib.sha256(evidence.quote.encode("utf-8")).hexdigest()[:16]
+        return URIRef(f"{self.base}evidence/{source_id}/quote-{digest}")
+
+
+@dataclass(slots=True)
+class Mapping:
+    """The mapper's output: quads, plus the file position each minted node came from."""
+
+    quads: list[Quad] = field(default_factory=list)
+    origins: dict[str, Location] = field(default_factory=dict)
+
+
+def map_corpus(corpus: Corpus, base: str = DEFAULT_BASE) -> Mapping:
+    """Map a resolved corpus to quads."""
+    return _Mapper(corpus, Minter(base)).run()
+
+
+class _Mapper:
+    def __init__(self, corpus: Corpus, minter: Minter) -> None:
+        self.corpus = corpus
+        self.minter = minter
+        self.out = Mapping()
+        self.origin: Location | None = None
+        """Where the record being mapped was written; every subject emitted is traced to it."""
+
+    def run(self) -> Mapping:
+        registry = self.corpus.registry
+        if registry is not None:
+            graph = self.minter.graph(REGISTRY_GRAPH)
+            for section in ("people", "organisations", "posts"):
+                for index, record in enumerate(getattr(registry.model, section)):
+                    self.origin = registry.location((section, index))
+                    self.node(record, self.iri_of_record(record), graph)
+        for document in self.corpus.documents:
+            source = document.model.source
+            graph = self.minter.graph(source.id)
+            source_iri = self.iri_of_record(source)
+            self.origin = document.location(("source",))
+            self.node(source, source_iri, graph)
+            for _, section, index, fact in self.corpus.facts_of(document):
+                iri = self.iri_of_record(fact)
+                self.origin = document.location((section, index))
+                self.node(fact, iri, graph, source_id=source.id)
+                self.emit(iri, PROV.wasDerivedFrom, source_iri, graph)
+            for index, corroboration in enumerate(document.model.corroborates):
+                self.origin = document.location(("corroborates", index))
+                iri = self.iri_of_id(corroboration.fact)
+                self.emit(iri, PROV.wasDerivedFrom, source_iri, graph)
+                for evidence in corroboration.evidence:
+                    target = self.evidence(evidence, graph, source.id)
+                    self.emit(iri, EVIDENCE, target, graph)
+        return self.out
+
+    def emit(self, s: URIRef, p: URIRef, o: Term, g: URIRef) -> None:
+        self.out.quads.append((s, p, o, g))
+        if self.origin is not None:
+            self.out.origins.setdefault(str(s), self.origin)
+
+    def iri_of_record(self, record: Node) -> URIRef:
+        return self.minter.node(record.iri_segment, record.id)
+
+    def iri_of_id(self, record_id: str) -> URIRef:
+        return self.iri_of_record(self.corpus.record(record_id))
+
+    def node(self, record: BaseModel, iri: URIRef, graph: URIRef, source_id: str = "") -> None:
+        kind = type(record)
+        self.emit(iri, RDF.type, kind.rdf_type, graph)  # type: ignore[attr-defined]
+        for extra in getattr(kind, "extra_types", ()):
+            self.emit(iri, RDF.type, extra, graph)
+        for meaning in field_meanings(kind):
+            value = getattr(record, meaning.name)
+            values = value if isinstance(value, list) else [value]
+            for item in values:
+                if item is not None:
+                    self.value(iri, meaning, item, graph, source_id)
+        if isinstance(record, Tenure) and record.organisation is None and record.post is not None:
+            post = self.corpus.record(record.post)
+            assert isinstance(post, Post)
+            self.emit(
+                iri, meaning_iri(Tenure, "organisation"), self.iri_of_id(post.organisation), graph
+            )
+
+    def value(
+        self, subject: URIRef, meaning: FieldMeaning, item: Any, graph: URIRef, source_id: str
+    ) -> None:
+        predicate = meaning.predicate
+        target: Term
+        if isinstance(item, Evidence):
+            target = self.evidence(item, graph, source_id)
+        elif isinstance(item, Part):
+            key = getattr(item, item.key_field)
+            target = URIRef(f"{subject}/{item.iri_segment}/{key}")
+            self.node(item, target, graph, source_id)
+        elif isinstance(item, Node):
+            target = self.iri_of_record(item)
+            self.node(item, target, graph, source_id)
+        elif meaning.ref is not None:
+            target = self.iri_of_id(item)
+        elif isinstance(item, PartialDate):
+            target = item.to_literal()
+            if predicate.precision is not None:
+                self.emit(subject, predicate.precision, KG[item.precision.value], graph)
+            if predicate.qualifier is not None and item.qualifier is not None:
+                self.emit(subject, predicate.qualifier, KG[item.qualifier.value], graph)
+        else:
+            target = to_term(meaning, item)
+        self.emit(subject, predicate.iri, target, graph)
+
+    def evidence(self, evidence: Evidence, graph: URIRef, source_id: str) -> URIRef:
+        source = evidence.source or source_id
+        iri = self.minter.evidence(source, evidence)
+        quote = URIRef(f"{iri}/quote")
+        self.emit(iri, RDF.type, OA.SpecificResource, graph)
+        self.emit(iri, OA.hasSource, self.iri_of_id(source), graph)
+        self.emit(iri, OA.hasSelector, quote, graph)
+        self.emit(quote, RDF.type, OA.TextQuoteSelector, graph)
+        self.emit(quote, OA.exact, Literal(evidence.quote), graph)
+        if evidence.start is not None and evidence.end is not None:
+            position = URIRef(f"{iri}/position")
+            self.emit(iri, OA.hasSelector, position, graph)
+            self.emit(position, RDF.type, OA.TextPositionSelector, graph)
+            self.emit(
+                position, OA.start, Literal(evidence.start, datatype=XSD.nonNegativeInteger), graph
+            )
+            self.emit(
+                position, OA.end, Literal(evidence.end, datatype=XSD.nonNegativeInteger), graph
+            )
+        return iri
+
+
+def to_term(meaning: FieldMeaning, item: Any) -> Term:
+    """A plain field value as an RDF term, by the field's annotation and Python type."""
+    predicate = meaning.predicate
+    if isinstance(item, Enum):
+        return Literal(str(item.value)) if predicate.literal else enum_iri(item)
+    if predicate.iri_base is not None:
+        return URIRef(predicate.iri_base + str(item))
+    if predicate.datatype is not None:
+        return Literal(item, datatype=predicate.datatype)
+    if isinstance(item, bool):
+        return Literal(item)
+    if isinstance(item, int):
+        return Literal(item, datatype=XSD.integer)
+    if isinstance(item, float):
+        return Literal(Decimal(repr(item)), datatype=XSD.decimal)
+    return Literal(str(item))
+
+
+def meaning_iri(model: type[BaseModel], name: str) -> URIRef:
+    """The predicate IRI of one field, for the few hand-written triples."""
+    for meaning in field_meanings(model):
+        if meaning.name == name:
+            return meaning.predicate.iri
+    raise KeyError(f"{model.__name__}.{name} has no predicate")
+
+
+__all__ = ["REGISTRY_GRAPH", "Mapping", "Minter", "Quad", "map_corpus", "to_term"]

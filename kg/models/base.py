@@ -1,0 +1,74 @@
+"""Shared building blocks of every model: strictness, ids, references, evidence."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from rdflib import URIRef
+from rdflib.namespace import SKOS
+
+from kg.rdfmeta import Predicate, Ref, RefKind
+
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=ID_PATTERN, min_length=1, max_length=120),
+    Field(description="A stable slug: lower-case letters, digits and single hyphens."),
+]
+"""A record id. Slugs keep IRIs readable and make path tricks impossible."""
+
+NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Count = Annotated[StrictInt, Field(ge=0)]
+
+
+def ref(*kinds: RefKind) -> Ref:
+    """Shorthand for the :class:`Ref` marker on a field."""
+    return Ref(*kinds)
+
+
+class Record(BaseModel):
+    """A strict, immutable record as a curator writes it.
+
+    Unknown fields are errors (a typo must not vanish silently) and numbers must
+    be numbers: ``StrictInt`` refuses ``"12"``, so a quoted count is reported.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=False,
+        validate_default=False,
+        use_attribute_docstrings=True,
+    )
+
+
+class Node(Record):
+    """A record that becomes an RDF resource of its own, with a minted IRI."""
+
+    rdf_type: ClassVar[URIRef]
+    extra_types: ClassVar[tuple[URIRef, ...]] = ()
+    iri_segment: ClassVar[str]
+    """Path segment of minted IRIs, e.g. ``person`` in ``<base>person/jon-lansman``."""
+    ref_kind: ClassVar[RefKind | None] = None
+    """What :class:`Ref` kind names records of this type."""
+
+    id: Id
+    note: Annotated[
+        str | None,
+        Predicate(SKOS.editorialNote, repeatable=True),
+        Field(description="A curator's remark, kept as skos:editorialNote."),
+    ] = None
+
+
+class Part(Record):
+    """A record nested in a node (a candidacy in an election) with an IRI under its parent's.
+
+    Its IRI is ``<parent>/<iri_segment>/<value of key_field>``, so it is stable as
+    long as the key is, whatever the order of the list it sits in.
+    """
+
+    rdf_type: ClassVar[URIRef]
+    iri_segment: ClassVar[str]
+    key_field: ClassVar[str]

@@ -1,0 +1,318 @@
+"""Facts: what a source states happened. Every fact carries at least one piece of evidence."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, ClassVar, Self
+
+from pydantic import Field, model_validator
+from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
+
+from kg.dates import PartialDate
+from kg.models.base import Count, Id, Node, NonEmptyText, Part, ref
+from kg.models.evidence import Evidence
+from kg.namespaces import KG, OPENGOV, SCHEMA
+from kg.rdfmeta import Predicate
+
+Percent = Annotated[float, Field(ge=0, le=100, strict=True)]
+
+
+DATE = Predicate(DCTERMS.date, precision=KG.datePrecision, qualifier=KG.dateQualifier)
+START = Predicate(SCHEMA.startDate, precision=KG.startPrecision, qualifier=KG.startQualifier)
+END = Predicate(SCHEMA.endDate, precision=KG.endPrecision, qualifier=KG.endQualifier)
+
+
+class Fact(Node):
+    """Base of every fact: an id, its evidence, and an optional curator note."""
+
+    evidence: Annotated[list[Evidence], Field(min_length=1), Predicate(KG.evidence)]
+    """Verbatim quotes supporting the fact (at least one)."""
+
+
+class TenureStatus(StrEnum):
+    CURRENT = "current"
+    FORMER = "former"
+    ACTING = "acting"
+    INTERIM = "interim"
+    OUTGOING = "outgoing"
+    INCOMING = "incoming"
+
+
+class Tenure(Fact):
+    """A role held: who held which post or membership in which organisation, and when."""
+
+    rdf_type: ClassVar = ORG.Membership
+    extra_types: ClassVar = (KG.Tenure,)
+    iri_segment: ClassVar = "tenure"
+
+    person: Annotated[Id, ref("person", "organisation"), Predicate(ORG.member)]
+    """Who holds the role (a person, or an organisation affiliated as a member)."""
+    organisation: Annotated[Id | None, ref("organisation"), Predicate(ORG.organization)] = None
+    """Where the role is held; may be left out when ``post`` names it."""
+    post: Annotated[Id | None, ref("post"), Predicate(KG.post)] = None
+    """The post held, when it is one of the registry's posts."""
+    role: Annotated[NonEmptyText | None, Predicate(KG.roleName)] = None
+    """The role in words ('member', 'chair', 'vice-chair'), when there is no post."""
+    start: Annotated[PartialDate | None, START] = None
+    """When the tenure began."""
+    end: Annotated[PartialDate | None, END] = None
+    """When it ended."""
+    status: Annotated[TenureStatus | None, Predicate(KG.tenureStatus, repeatable=True)] = None
+    """The tenure's state when the source was written (sources of different dates may differ)."""
+
+    @model_validator(mode="after")
+    def _what_is_held(self) -> Self:
+        if self.post is None and self.role is None:
+            raise ValueError("give 'post' (a registry id) or 'role' (in words), or both")
+        if self.post is None and self.organisation is None:
+            raise ValueError("give 'organisation' when there is no 'post'")
+        return self
+
+
+class CandidacyStatus(StrEnum):
+    STANDING = "standing"
+    WITHDRAWN = "withdrawn"
+    ELECTED = "elected"
+    DEFEATED = "defeated"
+    POTENTIAL = "potential"
+
+
+class Candidacy(Part):
+    """One person standing (or having stood) in an election."""
+
+    rdf_type: ClassVar = KG.Candidacy
+    iri_segment: ClassVar = "candidacy"
+    key_field: ClassVar = "candidate"
+
+    candidate: Annotated[Id, ref("person"), Predicate(KG.candidate)]
+    """Who stands."""
+    status: Annotated[CandidacyStatus | None, Predicate(KG.candidacyStatus, repeatable=True)] = None
+    """Where the candidacy stood when the source was written (standing, then withdrawn ...)."""
+    endorsed_by: Annotated[list[Id], ref("person", "organisation"), Predicate(KG.endorsedBy)] = []
+    """People and organisations backing the candidate."""
+    votes: Annotated[Count | None, Predicate(KG.votesReceived)] = None
+    """Votes received."""
+    date: Annotated[PartialDate | None, DATE] = None
+    """When the status was reached (a withdrawal's date)."""
+    evidence: Annotated[list[Evidence], Field(min_length=1), Predicate(KG.evidence)]
+    """Quotes supporting this candidacy."""
+
+
+class Election(Fact):
+    """A contest for a post or for seats on a body."""
+
+    rdf_type: ClassVar = KG.Election
+    iri_segment: ClassVar = "election"
+
+    name: Annotated[NonEmptyText, Predicate(SKOS.prefLabel)]
+    """A short name for the contest."""
+    post: Annotated[Id | None, ref("post"), Predicate(KG.contestedPost)] = None
+    """The post contested."""
+    body: Annotated[Id | None, ref("organisation"), Predicate(KG.contestedBody)] = None
+    """The body whose seats are contested (NEC elections)."""
+    electorate: Annotated[Id | None, ref("organisation"), Predicate(KG.electorate)] = None
+    """Who votes: a committee, or an organisation's membership."""
+    date: Annotated[PartialDate | None, DATE] = None
+    """When the result was decided or announced."""
+    method: Annotated[NonEmptyText | None, Predicate(KG.votingMethod)] = None
+    """How the winner is chosen, in words ('chosen by the NEC', 'one member one vote')."""
+    turnout: Annotated[Percent | None, Predicate(KG.turnoutPercent)] = None
+    """Turnout as a percentage of the electorate."""
+    ballots_cast: Annotated[Count | None, Predicate(KG.ballotsCast)] = None
+    """Number of ballots cast."""
+    candidacies: Annotated[list[Candidacy], Predicate(KG.candidacy)] = []
+    """Who stood, withdrew, won or lost."""
+    winner: Annotated[Id | None, ref("person"), Predicate(KG.winner)] = None
+    """Who won, when the source says so; must also appear as a candidacy."""
+
+    @model_validator(mode="after")
+    def _contest(self) -> Self:
+        if self.post is None and self.body is None:
+            raise ValueError("give the contested 'post' or 'body'")
+        seen: set[str] = set()
+        for candidacy in self.candidacies:
+            if candidacy.candidate in seen:
+                raise ValueError(f"{candidacy.candidate!r} has two candidacies")
+            seen.add(candidacy.candidate)
+        return self
+
+
+class VoteOption(StrEnum):
+    """Popolo's vote options, so Popolo consumers read our counts."""
+
+    YES = "yes"
+    NO = "no"
+    ABSTAIN = "abstain"
+    ABSENT = "absent"
+    NOT_VOTING = "not voting"
+
+
+class VoteResult(StrEnum):
+    """Popolo's results of a vote event."""
+
+    PASS = "pass"
+    FAIL = "fail"
+
+
+class NamedVote(Part):
+    """How one named person voted."""
+
+    rdf_type: ClassVar = OPENGOV.Vote
+    iri_segment: ClassVar = "ballot"
+    key_field: ClassVar = "voter"
+
+    voter: Annotated[Id, ref("person"), Predicate(OPENGOV.voter)]
+    """Who voted."""
+    option: Annotated[VoteOption, Predicate(OPENGOV.option, literal=True)]
+    """How they voted."""
+
+
+class MotionVote(Fact):
+    """A vote on a motion inside a body (a committee, a conference, a ballot of members)."""
+
+    rdf_type: ClassVar = OPENGOV.VoteEvent
+    iri_segment: ClassVar = "vote"
+
+    motion: Annotated[NonEmptyText, Predicate(DCTERMS.title)]
+    """What was voted on, in words."""
+    body: Annotated[Id, ref("organisation"), Predicate(OPENGOV.organization)]
+    """The body that voted."""
+    date: Annotated[PartialDate | None, DATE] = None
+    """When the vote was held."""
+    yes: Annotated[Count | None, Predicate(KG.votesFor)] = None
+    """Votes for."""
+    no: Annotated[Count | None, Predicate(KG.votesAgainst)] = None
+    """Votes against."""
+    abstain: Annotated[Count | None, Predicate(KG.abstentions)] = None
+    """Abstentions."""
+    result: Annotated[VoteResult | None, Predicate(OPENGOV.result, literal=True)] = None
+    """Whether the motion passed."""
+    method: Annotated[NonEmptyText | None, Predicate(KG.votingMethod)] = None
+    """How the vote was taken ('online ballot of members', 'show of hands')."""
+    turnout: Annotated[Percent | None, Predicate(KG.turnoutPercent)] = None
+    """Turnout as a percentage of those entitled to vote."""
+    voters: Annotated[list[NamedVote], Predicate(OPENGOV.vote)] = []
+    """Named voters, where the source names them."""
+    proposer: Annotated[Id | None, ref("person", "organisation"), Predicate(KG.proposedBy)] = None
+    """Who proposed the motion."""
+
+
+class ActionKind(StrEnum):
+    SUSPENSION = "suspension"
+    EXPULSION = "expulsion"
+    READMISSION = "readmission"
+    REFERRAL = "referral"
+    INVESTIGATION = "investigation"
+    REMOVAL_FROM_POST = "removal-from-post"
+    WARNING = "warning"
+    RESIGNATION = "resignation"
+    BAN = "ban"
+
+
+class ActionStatus(StrEnum):
+    ONGOING = "ongoing"
+    CONCLUDED = "concluded"
+    OVERTURNED = "overturned"
+    THREATENED = "threatened"
+
+
+class DisciplinaryAction(Fact):
+    """A step in a disciplinary process: suspension, expulsion, readmission and the rest."""
+
+    rdf_type: ClassVar = KG.DisciplinaryAction
+    iri_segment: ClassVar = "action"
+    ref_kind: ClassVar = "disciplinary-action"
+
+    kind: Annotated[ActionKind, Predicate(KG.actionKind)]
+    """What was done."""
+    subject: Annotated[Id, ref("person", "organisation"), Predicate(KG.subject)]
+    """Who it was done to (a member, or a local party)."""
+    by: Annotated[Id | None, ref("person", "organisation"), Predicate(KG.actingAuthority)] = None
+    """Who did it: the body or person acting."""
+    date: Annotated[PartialDate | None, DATE] = None
+    """When it happened."""
+    allegation: Annotated[NonEmptyText | None, Predicate(KG.allegation)] = None
+    """What the subject was accused of, in the source's terms."""
+    rule: Annotated[NonEmptyText | None, Predicate(KG.ruleCited)] = None
+    """The rule cited ('rule 2.1.4.B')."""
+    post: Annotated[Id | None, ref("post"), Predicate(KG.fromPost)] = None
+    """The post removed from, for a removal."""
+    role: Annotated[NonEmptyText | None, Predicate(KG.fromRole)] = None
+    """The role removed from in words, when it is not a registry post."""
+    outcome: Annotated[NonEmptyText | None, Predicate(KG.outcome)] = None
+    """What came of it, in words."""
+    status: Annotated[ActionStatus | None, Predicate(KG.actionStatus, repeatable=True)] = None
+    """Where the process stood when the source was written (sources may differ)."""
+    follows: Annotated[Id | None, ref("disciplinary-action"), Predicate(KG.follows)] = None
+    """The earlier action this one follows (a readmission follows a suspension)."""
+
+
+class ChangeKind(StrEnum):
+    FOUNDED = "founded"
+    DISSOLVED = "dissolved"
+    STRUCTURES_ABOLISHED = "structures-abolished"
+    CONSTITUTION_IMPOSED = "constitution-imposed"
+    CLOSED_DOWN = "closed-down"
+    BROKEN_UP = "broken-up"
+    AFFILIATED = "affiliated"
+    WITHDREW = "withdrew"
+    RESTRUCTURED = "restructured"
+
+
+class OrganisationalChange(Fact):
+    """A change to an organisation: founded, dissolved, restructured, affiliated, withdrew."""
+
+    rdf_type: ClassVar = ORG.ChangeEvent
+    extra_types: ClassVar = (KG.OrganisationalChange,)
+    iri_segment: ClassVar = "change"
+
+    kind: Annotated[ChangeKind, Predicate(KG.changeKind)]
+    """What changed."""
+    organisation: Annotated[Id, ref("organisation"), Predicate(ORG.originalOrganization)]
+    """The organisation changed."""
+    resulting: Annotated[list[Id], ref("organisation"), Predicate(ORG.resultingOrganization)] = []
+    """Organisations the change produced."""
+    affected: Annotated[list[Id], ref("organisation"), Predicate(KG.affectedUnit)] = []
+    """Units abolished, closed or broken up by the change."""
+    counterpart: Annotated[Id | None, ref("organisation"), Predicate(KG.counterpart)] = None
+    """The organisation affiliated to or withdrawn from."""
+    by: Annotated[list[Id], ref("person", "organisation"), Predicate(PROV.wasAssociatedWith)] = []
+    """Who brought the change about."""
+    date: Annotated[PartialDate | None, DATE] = None
+    """When it happened."""
+    description: Annotated[NonEmptyText, Predicate(DCTERMS.description)]
+    """What happened, in a sentence."""
+
+
+class Stance(StrEnum):
+    ASSERTS = "asserts"
+    DENIES = "denies"
+    ALLEGES = "alleges"
+    DISPUTES = "disputes"
+    CRITICISES = "criticises"
+    SUPPORTS = "supports"
+    PREDICTS = "predicts"
+
+
+class Claim(Fact):
+    """What a source asserts that is contested or opinion, attributed to who asserts it."""
+
+    rdf_type: ClassVar = KG.Claim
+    extra_types: ClassVar = (SCHEMA.Claim,)
+    iri_segment: ClassVar = "claim"
+
+    text: Annotated[NonEmptyText, Predicate(SCHEMA.text)]
+    """The claim, paraphrased in one sentence."""
+    by: Annotated[
+        list[Id],
+        Field(min_length=1),
+        ref("person", "organisation"),
+        Predicate(PROV.wasAttributedTo),
+    ]
+    """Who makes the claim."""
+    stance: Annotated[Stance, Predicate(KG.stance)]
+    """How the claimant relates to the proposition."""
+    about: Annotated[list[Id], ref("any"), Predicate(SCHEMA.about)] = []
+    """Entities and facts the claim is about."""
+    date: Annotated[PartialDate | None, DATE] = None
+    """When the claim was made."""

@@ -1,0 +1,81 @@
+"""The two kinds of extraction file: the shared registry and one file per source document."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from kg.models.base import Id, Record, ref
+from kg.models.documents import Source
+from kg.models.entities import Organisation, Person, Post
+from kg.models.evidence import Evidence
+from kg.models.facts import (
+    Claim,
+    DisciplinaryAction,
+    Election,
+    MotionVote,
+    OrganisationalChange,
+    Tenure,
+)
+
+
+class Corroboration(Record):
+    """More evidence, from this document, for a fact another document's file states.
+
+    The fact keeps one id and one set of fields; each source adds its quotes, and
+    its named graph records that it reports the fact.
+    """
+
+    fact: Annotated[Id, ref("fact")]
+    """The id of the fact reported."""
+    evidence: Annotated[list[Evidence], Field(min_length=1)]
+    """Quotes from this document supporting the fact."""
+
+
+class RegistryFile(Record):
+    """``registry.yaml``: every person, organisation and post, with ids global to the corpus."""
+
+    people: list[Person] = []
+    """Natural persons."""
+    organisations: list[Organisation] = []
+    """Parties, unions, factions, committees, outlets and other bodies."""
+    posts: list[Post] = []
+    """Positions held by one person at a time."""
+
+
+class DocumentFile(Record):
+    """One extraction file: a source document and the facts the curators found in it."""
+
+    source: Annotated[Source, Field(description="The document these facts come from.")]
+    roles: list[Tenure] = []
+    """Roles held: posts and memberships, with dates."""
+    elections: list[Election] = []
+    """Contests for posts and bodies, with candidacies."""
+    votes: list[MotionVote] = []
+    """Votes on motions, with counts."""
+    disciplinary_actions: list[DisciplinaryAction] = []
+    """Suspensions, expulsions, readmissions, referrals and removals."""
+    organisational_changes: list[OrganisationalChange] = []
+    """Foundings, dissolutions, restructurings, affiliations."""
+    claims: list[Claim] = []
+    """Contested assertions and opinions, attributed."""
+    corroborates: list[Corroboration] = []
+    """Facts stated in another document's file that this document reports too."""
+
+
+FACT_SECTIONS: dict[str, type[Record]] = {
+    "roles": Tenure,
+    "elections": Election,
+    "votes": MotionVote,
+    "disciplinary_actions": DisciplinaryAction,
+    "organisational_changes": OrganisationalChange,
+    "claims": Claim,
+}
+"""Document-file sections holding facts, by key, in the order they are mapped."""
+
+ENTITY_SECTIONS: dict[str, type[Record]] = {
+    "people": Person,
+    "organisations": Organisation,
+    "posts": Post,
+}

@@ -1,0 +1,47 @@
+"""The vocabularies kg writes, in one place, so prefixes never drift between modules."""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, XSD
+
+KG = Namespace("https://w3id.org/kg/ns#")
+"""The project's own vocabulary (declared in ``ontology/kg.ttl``)."""
+
+DEFAULT_BASE = "https://w3id.org/kg/id/"
+"""Where instance IRIs are minted unless the caller picks another base."""
+
+OA = Namespace("http://www.w3.org/ns/oa#")
+OPENGOV = Namespace("http://www.w3.org/ns/opengov#")
+SCHEMA = Namespace("https://schema.org/")
+WD = Namespace("http://www.wikidata.org/entity/")
+
+PREFIXES: dict[str, Namespace] = {
+    name: Namespace(str(namespace))
+    for name, namespace in {
+        "kg": KG,
+        "dcterms": DCTERMS,
+        "foaf": FOAF,
+        "oa": OA,
+        "opengov": OPENGOV,
+        "org": ORG,
+        "owl": OWL,
+        "prov": PROV,
+        "rdf": RDF,
+        "rdfs": RDFS,
+        "schema": SCHEMA,
+        "sh": SH,
+        "skos": SKOS,
+        "time": TIME,
+        "wd": WD,
+        "xsd": XSD,
+    }.items()
+}
+"""Prefixes bound on every graph kg writes and known to ``kg query`` without declarations."""
+
+
+def sparql_prologue(base: str = DEFAULT_BASE) -> str:
+    """PREFIX lines for every known vocabulary plus ``id:`` for instances."""
+    lines = [f"PREFIX {name}: <{ns}>" for name, ns in sorted(PREFIXES.items())]
+    lines.append(f"PREFIX id: <{base}>")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,28 @@
+"""Where the installed shapes and ontology are.
+
+A wheel installs ``shapes/`` and ``ontology/`` as ``kg.shapes`` and ``kg.ontology``;
+an editable install cannot map them (setuptools maps top-level packages only),
+so there they are read from the repository beside the package.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+
+def resource_dir(name: str) -> Traversable:
+    """The directory of the project's ``shapes`` or ``ontology`` files."""
+    try:
+        return importlib.resources.files(f"kg.{name}")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / name
+
+
+def turtle_files(name: str) -> list[Traversable]:
+    """The ``.ttl`` files of a resource directory, in name order."""
+    return sorted(
+        (item for item in resource_dir(name).iterdir() if item.name.endswith(".ttl")),
+        key=lambda item: item.name,
+    )

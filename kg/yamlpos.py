@@ -1,0 +1,153 @@
+"""Safe YAML (and JSON) parsing that remembers where every value came from.
+
+Pydantic reports errors by path (``roles.3.start``); curators need line numbers.
+We compose the YAML node tree ourselves and record each path's position, which
+also lets us refuse what a plain ``safe_load`` would silently accept: duplicate
+keys, alias bombs and absurd nesting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+try:  # libyaml's parser is ~10x faster; the pure-Python one gives identical nodes.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+Path = tuple[str | int, ...]
+
+MAX_DEPTH = 64
+"""Deeper nesting than any extraction needs; refused to keep recursion bounded."""
+MAX_VALUES = 2_000_000
+"""Values built from one file; stops alias ("billion laughs") expansion early."""
+
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+
+
+class YamlError(Exception):
+    """The text is not acceptable YAML; carries a 1-based position."""
+
+    def __init__(self, message: str, line: int | None, column: int | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(slots=True)
+class Positions:
+    """Path -> (line, column) of the key (for mapping entries) or item (for list items)."""
+
+    by_path: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def find(self, path: Path) -> tuple[int | None, int | None]:
+        """Position of ``path``, or of its nearest recorded ancestor."""
+        for end in range(len(path), -1, -1):
+            found = self.by_path.get(path[:end])
+            if found is not None:
+                return found
+        return (None, None)
+
+
+def parse(text: str) -> tuple[Any, Positions]:
+    """Parse one YAML or JSON document into plain values and their positions."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(filter(None, [exc.context, exc.problem]))
+        raise YamlError(
+            f"YAML syntax: {message}",
+            mark.line + 1 if mark else None,
+            mark.column + 1 if mark else None,
+        ) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"YAML syntax: {exc}", None, None) from None
+    positions = Positions()
+    if root is None:
+        return None, positions
+    builder = _Builder(positions)
+    return builder.build(root, (), 0), positions
+
+
+class _Builder:
+    def __init__(self, positions: Positions) -> None:
+        self.positions = positions
+        self.constructor = SafeConstructor()
+        self.count = 0
+
+    def build(self, node: Node, path: Path, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise _problem(node, f"more than {MAX_VALUES:,} values (an alias bomb?)")
+        if depth > MAX_DEPTH:
+            raise _problem(node, f"nested deeper than {MAX_DEPTH} levels")
+        self.positions.by_path.setdefault(path, _pos(node))
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, SequenceNode):
+            return [
+                self._item(child, (*path, index), depth) for index, child in enumerate(node.value)
+            ]
+        return self._scalar(node)
+
+    def _item(self, node: Node, path: Path, depth: int) -> Any:
+        self.positions.by_path[path] = _pos(node)
+        return self.build(node, path, depth + 1)
+
+    def _mapping(self, node: MappingNode, path: Path, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                raise _problem(
+                    key_node, "keys must be plain names (no '<<' merges or complex keys)"
+                )
+            key = key_node.value
+            if key in result:
+                raise _problem(key_node, f"duplicate key {key!r}")
+            child = (*path, key)
+            self.positions.by_path[child] = _pos(key_node)
+            result[key] = self.build(value_node, child, depth + 1)
+        return result
+
+    def _scalar(self, node: Node) -> Any:
+        """YAML 1.2 core-schema scalars: 'yes', 'no', 'on', '0x1F', '1:20' and dates stay text.
+
+        YAML 1.1 (PyYAML's default) reads ``option: no`` as False and ``2018-03-12``
+        as a date; a curator means the words, and partial dates are ours to parse.
+        """
+        if not isinstance(node, ScalarNode):
+            raise _problem(node, "expected a plain value")
+        value: str = node.value
+        tag = node.tag.removeprefix("tag:yaml.org,2002:")
+        if tag == "str" or node.style in {"'", '"', "|", ">"}:
+            return value
+        if tag == "bool":
+            return value.lower() == "true" if value.lower() in {"true", "false"} else value
+        if tag == "int":
+            return int(value) if _INT.match(value) else value
+        if tag == "float":
+            return float(value) if _FLOAT.match(value) else value
+        if tag in {"timestamp", "null"}:
+            return None if tag == "null" else value
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except ConstructorError as exc:
+            raise _problem(node, f"unsupported value: {exc.problem}") from None
+
+
+def _pos(node: Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _problem(node: Node, message: str) -> YamlError:
+    line, column = _pos(node)
+    return YamlError(message, line, column)
