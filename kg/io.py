@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
+from rdflib.term import Node as Term
 
 from kg.mapping import Quad
 from kg.namespaces import PREFIXES
@@ -66,10 +67,32 @@ def to_graph(quads: Iterable[Quad]) -> Graph:
 
 def serialise_quads(quads: list[Quad], fmt: Format) -> bytes:
     """One serialisation of the quads; quad formats keep the named graphs."""
+    if fmt is Format.TRIG:
+        return _trig(quads)
     if fmt in QUAD_FORMATS:
         return _canonical_lines(to_dataset(quads).serialize(format=RDFLIB_FORMAT[fmt]), fmt)
     graph = to_graph(quads)
     return _canonical_lines(graph.serialize(format=RDFLIB_FORMAT[fmt]), fmt)
+
+
+def _trig(quads: list[Quad]) -> bytes:
+    """TriG with named graphs in IRI order (rdflib's own order follows its store)."""
+    by_graph: dict[URIRef, list[tuple[URIRef, URIRef, Term]]] = {}
+    for s, p, o, g in quads:
+        by_graph.setdefault(g, []).append((s, p, o))
+    prefixes: set[str] = set()
+    blocks: list[str] = []
+    for name in sorted(by_graph):
+        graph = Graph()
+        bind_prefixes(graph)
+        for triple in sorted(set(by_graph[name])):
+            graph.add(triple)
+        body = graph.serialize(format="turtle")
+        lines = body.splitlines()
+        prefixes.update(line for line in lines if line.startswith("@prefix"))
+        triples = "\n".join(line for line in lines if not line.startswith("@prefix")).strip()
+        blocks.append(f"{name.n3()} {{\n{triples}\n}}\n")
+    return ("\n".join(sorted(prefixes)) + "\n\n" + "\n".join(blocks)).encode("utf-8")
 
 
 def _canonical_lines(text: str, fmt: Format) -> bytes:
