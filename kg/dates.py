@@ -21,6 +21,8 @@ from rdflib.namespace import XSD
 
 
 class Precision(StrEnum):
+    """The precision a date was stated with: year, month or day."""
+
     YEAR = "year"
     MONTH = "month"
     DAY = "day"

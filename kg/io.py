@@ -9,11 +9,13 @@ target and moved into place only when every file of the build is complete.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node as Term
@@ -72,7 +74,31 @@ def serialise_quads(quads: list[Quad], fmt: Format) -> bytes:
     if fmt in QUAD_FORMATS:
         return _canonical_lines(to_dataset(quads).serialize(format=RDFLIB_FORMAT[fmt]), fmt)
     graph = to_graph(quads)
+    if fmt is Format.JSONLD:
+        return _jsonld(graph)
     return _canonical_lines(graph.serialize(format=RDFLIB_FORMAT[fmt]), fmt)
+
+
+def _jsonld(graph: Graph) -> bytes:
+    """Compact JSON-LD with kg's prefixes as context, nodes and values in a fixed order.
+
+    rdflib emits nodes in store order; no list kg writes is an ordered @list, so
+    sorting arrays changes nothing but makes the file diff-friendly and stable.
+    """
+    context = {name: str(namespace) for name, namespace in sorted(PREFIXES.items())}
+    data = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+    return (
+        json.dumps(_sorted_json(data), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    ).encode("utf-8")
+
+
+def _sorted_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_json(item) for item in value]
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+    return value
 
 
 def _trig(quads: list[Quad]) -> bytes:

@@ -277,12 +277,16 @@ def _check_one_ref(
     hint = f"did you mean {close[0]!r}?" if close else None
     wanted_text = " or ".join(sorted(wanted)) if "any" not in wanted else "record"
     if kinds:
-        message = f"{target!r} is a {'/'.join(sorted(kinds))}, not a {wanted_text}"
+        message = f"{target!r} is {_a('/'.join(sorted(kinds)))}, not {_a(wanted_text)}"
     else:
         message = f"unknown {wanted_text} id {target!r}"
         if hint is None:
             hint = "add it to the registry" if wanted & {"person", "organisation", "post"} else None
     yield Problem(file.location(path), _dotted(path), message, hint)
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def _check_posts(corpus: Corpus) -> Iterator[Problem]:

@@ -26,6 +26,8 @@ FileName = Annotated[
 
 
 class DocumentKind(StrEnum):
+    """What sort of text a source document is."""
+
     NEWS_REPORT = "news-report"
     OPINION = "opinion"
     STATEMENT = "statement"
@@ -33,7 +35,7 @@ class DocumentKind(StrEnum):
     EMAIL = "email"
     ARCHIVE_PAGE = "archive-page"
     BLOG_POST = "blog-post"
-    OTHER = "other"
+    OTHER = "other-document"
 
 
 class Article(Node):

@@ -30,6 +30,8 @@ class Fact(Node):
 
 
 class TenureStatus(StrEnum):
+    """The state of a tenure when the source was written."""
+
     CURRENT = "current"
     FORMER = "former"
     ACTING = "acting"
@@ -70,6 +72,8 @@ class Tenure(Fact):
 
 
 class CandidacyStatus(StrEnum):
+    """Where a candidacy stood when the source was written."""
+
     STANDING = "standing"
     WITHDRAWN = "withdrawn"
     ELECTED = "elected"
@@ -198,6 +202,8 @@ class MotionVote(Fact):
 
 
 class ActionKind(StrEnum):
+    """What a disciplinary action did to its subject."""
+
     SUSPENSION = "suspension"
     EXPULSION = "expulsion"
     READMISSION = "readmission"
@@ -210,6 +216,8 @@ class ActionKind(StrEnum):
 
 
 class ActionStatus(StrEnum):
+    """Where a disciplinary process stood when the source was written."""
+
     ONGOING = "ongoing"
     CONCLUDED = "concluded"
     OVERTURNED = "overturned"
@@ -248,6 +256,8 @@ class DisciplinaryAction(Fact):
 
 
 class ChangeKind(StrEnum):
+    """What an organisational change did."""
+
     FOUNDED = "founded"
     DISSOLVED = "dissolved"
     STRUCTURES_ABOLISHED = "structures-abolished"
@@ -285,6 +295,8 @@ class OrganisationalChange(Fact):
 
 
 class Stance(StrEnum):
+    """How the one making a claim relates to its proposition."""
+
     ASSERTS = "asserts"
     DENIES = "denies"
     ALLEGES = "alleges"
