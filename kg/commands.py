@@ -13,6 +13,7 @@ from kg.errors import KgError, Location
 from kg.io import Format, read_graph
 from kg.namespaces import DEFAULT_BASE
 from kg.report import render_text, report_json
+from kg.validation import Severity
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
 EXAMPLE_QUERIES = Path(__file__).resolve().parent.parent / "examples" / "queries"
@@ -34,7 +35,7 @@ def build_command(args: Namespace) -> int:
     report = result.report
     conforms = report is None or report.conforms
     if report is not None and report.results:
-        print(render_text(report), file=sys.stderr)
+        print(render_text(report, Severity.WARNING), file=sys.stderr)
     formats = [Format(f) for f in args.formats] if args.formats else list(DEFAULT_FORMATS)
     written: list[Path] = []
     if conforms or args.force:

@@ -10,19 +10,25 @@ from kg.validation import Severity, ValidationReport, ValidationResult
 NO_FILE = "(not traced to an extraction file)"
 
 
-def render_text(report: ValidationReport) -> str:
-    """Results grouped by extraction file, each with line, label, path and message."""
+def render_text(report: ValidationReport, least: Severity = Severity.INFO) -> str:
+    """Results grouped by extraction file, each with line, label, path and message.
+
+    Results less severe than ``least`` are counted in the summary but not listed.
+    """
     if not report.results:
         return "conforms: no SHACL results"
     lines: list[str] = []
-    for file, results in groupby(report.results, key=_file_of):
+    shown = [r for r in report.results if r.severity.rank <= least.rank]
+    for file, results in groupby(shown, key=_file_of):
         lines.append(file)
         for result in results:
             lines.append("  " + _line(result))
     counts = ", ".join(
         f"{report.count(s)} {s.value}{'s' if report.count(s) != 1 else ''}" for s in Severity
     )
-    lines.append(("conforms" if report.conforms else "does not conform") + f": {counts}")
+    hidden = len(report.results) - len(shown)
+    more = f" ({hidden} not shown: run kg validate to list them)" if hidden else ""
+    lines.append(("conforms" if report.conforms else "does not conform") + f": {counts}{more}")
     return "\n".join(lines)
 
 
