@@ -42,9 +42,8 @@ def _line(result: ValidationResult) -> str:
         where = f"{result.location.line}:{result.location.column or 1}: "
     label = f" ({result.focus_label})" if result.focus_label else ""
     path = f" {result.path}:" if result.path else ""
-    value = (
-        f" [value: {result.value}]" if result.value and result.value not in result.message else ""
-    )
+    redundant = result.value in (None, f"<{result.focus}>") or str(result.value) in result.message
+    value = "" if redundant else f" [value: {result.value}]"
     return f"{where}{result.severity.value}: {result.focus}{label}{path} {result.message}{value}"
 
 
