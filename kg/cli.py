@@ -71,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
 
     def command(name: str, run: object, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.set_defaults(run=run)
+        sub.set_defaults(run=run, command=name)
         sub.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
         return sub
 
@@ -101,14 +101,22 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--force", action="store_true", help="write the graph even when SHACL finds violations"
     )
+    sub.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
     sub.add_argument("--json", action="store_true", help="machine-readable summary on stdout")
+    _report_options(sub)
 
     sub = command(
         "validate",
         impl.validate_command,
         "Validate an RDF file with the project's shapes (or others).",
     )
-    sub.add_argument("graph", type=Path, help="RDF file (Turtle, TriG, N-Triples, JSON-LD ...)")
+    sub.add_argument(
+        "graphs",
+        type=Path,
+        nargs="+",
+        metavar="GRAPH",
+        help="RDF files (Turtle, TriG, N-Triples, JSON-LD ...)",
+    )
     sub.add_argument(
         "--shapes",
         type=Path,
@@ -118,7 +126,15 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--sourcemap", type=Path, help="source map written by kg build (default: beside the graph)"
     )
-    sub.add_argument("--json", action="store_true", help="report as JSON")
+    sub.add_argument("--json", action="store_true", help="report as JSON (= --report json)")
+    _report_options(sub)
+
+    sub = command(
+        "diff", impl.diff_command, "Show what changed between two graphs, grouped by entity."
+    )
+    sub.add_argument("old", type=Path, help="the graph before")
+    sub.add_argument("new", type=Path, help="the graph after")
+    sub.add_argument("--json", action="store_true", help="changes as JSON")
 
     sub = command("query", impl.query_command, "Run a SPARQL query over a built graph.")
     sub.add_argument("query", help="SPARQL text, a .rq file, or the name of an example query")
@@ -165,6 +181,24 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 1 if the committed files are stale, write nothing",
     )
     return parser
+
+
+def _report_options(sub: argparse.ArgumentParser) -> None:
+    from kg.report import ReportFormat
+
+    sub.add_argument(
+        "--report",
+        choices=[f.value for f in ReportFormat],
+        default="text",
+        help="report format (default: text)",
+    )
+    sub.add_argument("--report-file", type=Path, help="write the report to this file")
+    sub.add_argument(
+        "--fail-on",
+        choices=["violation", "warning", "info"],
+        default="violation",
+        help="the least severe SHACL result that fails the run (default: violation)",
+    )
 
 
 def _version() -> str:

@@ -7,13 +7,14 @@ import json
 import sys
 from argparse import Namespace
 from pathlib import Path
+from typing import TextIO
 
 from kg.build import DEFAULT_FORMATS, SOURCEMAP_SUFFIX, build
 from kg.errors import KgError, Location
-from kg.io import Format, read_graph
+from kg.io import Format, read_graph, write_atomically
 from kg.namespaces import DEFAULT_BASE
-from kg.report import render_text, report_json
-from kg.validation import Severity
+from kg.report import ReportFormat, render, render_text, report_json
+from kg.validation import Severity, ValidationReport, ValidationResult
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
 EXAMPLE_QUERIES = Path(__file__).resolve().parent.parent / "examples" / "queries"
@@ -32,45 +33,69 @@ def build_command(args: Namespace) -> int:
         run_validation=not args.no_validate,
         progress=lambda m: _say(args, m),
     )
-    report = result.report
-    conforms = report is None or report.conforms
-    if report is not None and report.results:
-        print(render_text(report, Severity.WARNING), file=sys.stderr)
+    report = result.report or ValidationReport()
+    failed = report.fails_at(Severity(args.fail_on))
+    _emit_report(args, report, text_least=Severity.WARNING, text_stream=sys.stderr)
     formats = [Format(f) for f in args.formats] if args.formats else list(DEFAULT_FORMATS)
     written: list[Path] = []
-    if conforms or args.force:
+    if args.dry_run:
+        _say(args, "dry run: nothing was written")
+    elif not failed or args.force:
         written = result.write(args.out, formats)
         for path in written:
             _say(args, f"wrote {path}")
     else:
-        _say(args, "SHACL violations: nothing was written (use --force to write anyway)")
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "conforms": conforms,
-                    "triples": len({(s, p, o) for s, p, o, _ in result.mapping.quads}),
-                    "written": [str(p) for p in written],
-                    "report": report_json(report) if report else None,
-                },
-                indent=1,
-            )
+        _say(
+            args,
+            f"SHACL results at or above '{args.fail_on}': nothing was written "
+            "(use --force to write anyway)",
         )
-    return EXIT_OK if conforms else EXIT_VIOLATIONS
+    if args.json:
+        summary = {
+            "conforms": report.conforms,
+            "triples": len({(s, p, o) for s, p, o, _ in result.mapping.quads}),
+            "written": [str(p) for p in written],
+            "report": report_json(report) if result.report else None,
+        }
+        print(json.dumps(summary, indent=1))
+    return EXIT_VIOLATIONS if failed else EXIT_OK
 
 
 def validate_command(args: Namespace) -> int:
     from kg.validation import default_shapes, load_shapes, validate
 
-    data = read_graph(args.graph)
     shapes = load_shapes(args.shapes) if args.shapes else default_shapes()
-    origins = _read_sourcemap(args.sourcemap or _sourcemap_beside(args.graph))
-    report = validate(data, shapes, origins)
+    results: list[ValidationResult] = []
+    for graph in args.graphs:
+        origins = _read_sourcemap(args.sourcemap or _sourcemap_beside(graph))
+        results.extend(validate(read_graph(graph), shapes, origins).results)
+    report = ValidationReport(tuple(sorted(results, key=lambda r: r.sort_key())))
     if args.json:
-        print(json.dumps(report_json(report), indent=1))
-    else:
-        print(render_text(report))
-    return EXIT_OK if report.conforms else EXIT_VIOLATIONS
+        args.report = ReportFormat.JSON.value
+    _emit_report(args, report, text_least=Severity.INFO, text_stream=sys.stdout)
+    return EXIT_VIOLATIONS if report.fails_at(Severity(args.fail_on)) else EXIT_OK
+
+
+def _emit_report(
+    args: Namespace, report: ValidationReport, text_least: Severity, text_stream: TextIO
+) -> None:
+    """Print the report in the chosen format, or write it to --report-file."""
+    fmt = ReportFormat(args.report)
+    if args.report_file is not None:
+        content = render(report, fmt)
+        write_atomically({args.report_file: (content + "\n").encode("utf-8")})
+        _say(args, f"wrote {fmt.value} report to {args.report_file}")
+        if fmt is not ReportFormat.TEXT and report.results:
+            print(render_text(report, text_least), file=sys.stderr)
+        return
+    if fmt is ReportFormat.TEXT:
+        if report.results:
+            print(render_text(report, text_least), file=text_stream)
+        elif text_stream is sys.stdout:
+            print(render_text(report), file=text_stream)
+        return
+    if not getattr(args, "json", False) or args.command == "validate":
+        print(render(report, fmt))
 
 
 def _sourcemap_beside(graph: Path) -> Path:
@@ -202,3 +227,14 @@ def generate_command(args: Namespace) -> int:
     for path in stale:
         _say(args, f"{'stale' if args.check else 'wrote'}: {path}")
     return EXIT_VIOLATIONS if (args.check and stale) else EXIT_OK
+
+
+def diff_command(args: Namespace) -> int:
+    from kg.diff import diff_graphs, diff_json, render_diff
+
+    difference = diff_graphs(read_graph(args.old), read_graph(args.new))
+    if args.json:
+        print(json.dumps(diff_json(difference), indent=1, ensure_ascii=False))
+    else:
+        print(render_diff(difference))
+    return EXIT_OK if difference.same else EXIT_VIOLATIONS
