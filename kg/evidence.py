@@ -194,7 +194,10 @@ def _text_for(
     path = sources_dir / source.file  # file names are validated: no separators, no '..'
     where = document.location(("source", "file"))
     text: SourceText | None = None
-    if not path.is_file():
+    if path.is_symlink() and not path.resolve().is_relative_to(sources_dir.resolve()):
+        problems.append(Problem(where, "source.file", f"{source.file!r} is a link to outside "
+                                f"{sources_dir}; sources are only read inside it"))
+    elif not path.is_file():
         problems.append(
             Problem(where, "source.file", f"{source.file!r} not found in {sources_dir}")
         )

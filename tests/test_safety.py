@@ -1,0 +1,125 @@
+"""Nothing lost, nothing outside the configured directories: atomic writes and path safety."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import kg
+from kg.cli import main
+from kg.errors import InputError
+from kg.io import write_atomically
+
+GOLDEN = Path(__file__).resolve().parent / "fixtures" / "golden"
+
+
+def copy_golden(tmp_path: Path) -> Path:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(GOLDEN / "seeds", seeds)
+    return seeds
+
+
+def test_failure_while_writing_keeps_previous_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure on the second file of a build leaves every previous file as it was."""
+    out = tmp_path / "out"
+    assert main(["build", str(GOLDEN / "seeds"), "-o", str(out), "-q"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    calls = {"n": 0}
+    real_fsync = os.fsync
+
+    def failing_fsync(fd: int) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    result = kg.build(GOLDEN / "seeds", run_validation=False)
+    with pytest.raises(OSError, match="No space left"):
+        result.write(out, [kg.Format.TURTLE, kg.Format.TRIG, kg.Format.NTRIPLES])
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temp files left
+
+
+def test_failure_while_serialising_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    result = kg.build(GOLDEN / "seeds", run_validation=False)
+
+    def broken(*_: object) -> bytes:
+        raise RuntimeError("serialiser crashed")
+
+    monkeypatch.setattr(kg.Build, "serialise", broken)
+    with pytest.raises(RuntimeError):
+        result.write(out)
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_write_atomically_replaces_whole_files(tmp_path: Path) -> None:
+    target = tmp_path / "a.ttl"
+    target.write_text("old")
+    write_atomically({target: b"new", tmp_path / "sub" / "b.ttl": b"other"})
+    assert target.read_bytes() == b"new"
+    assert (tmp_path / "sub" / "b.ttl").read_bytes() == b"other"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ttl", "sub"]
+
+
+@pytest.mark.parametrize(
+    "file_name",
+    [
+        "../../etc/passwd",
+        "/etc/passwd",
+        "..",
+        "sub/dir.txt",
+        "a\\b.txt",
+        ".hidden",
+        "",
+    ],
+)
+def test_source_file_names_cannot_leave_the_sources_directory(
+    tmp_path: Path, file_name: str
+) -> None:
+    seeds = copy_golden(tmp_path)
+    report = seeds / "report.yaml"
+    report.write_text(report.read_text().replace("file: report.txt", f"file: {file_name!r}"))
+    with pytest.raises(InputError) as caught:
+        kg.load_corpus(seeds, sources_dir=GOLDEN / "sources")
+    assert [p.field for p in caught.value.problems] == ["source.file"]
+
+
+def test_source_links_out_of_the_sources_directory_are_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text((GOLDEN / "sources" / "report.txt").read_text())
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "report.txt").symlink_to(outside)
+    with pytest.raises(InputError, match="link to outside"):
+        kg.load_corpus(GOLDEN / "seeds", sources_dir=sources)
+
+
+@pytest.mark.parametrize("bad_id", ["../x", "a/b", "A", "a--b", "-a", "a_b", "a b", "é"])
+def test_ids_are_safe_slugs(tmp_path: Path, bad_id: str) -> None:
+    """Ids become IRI path segments; anything but a slug is refused at the door."""
+    seeds = copy_golden(tmp_path)
+    registry = seeds / "registry.yaml"
+    registry.write_text(registry.read_text().replace("id: dev-marsh", f"id: {bad_id!r}"))
+    with pytest.raises(InputError) as caught:
+        kg.load_corpus(seeds)
+    assert any(
+        p.field == "people.3.id" and "not a valid id" in p.message for p in caught.value.problems
+    )
+
+
+def test_only_files_directly_in_the_seeds_directory_are_read(tmp_path: Path) -> None:
+    seeds = copy_golden(tmp_path)
+    (seeds / "nested").mkdir()
+    (seeds / "nested" / "evil.yaml").write_text("not: [valid")
+    (seeds / ".hidden.yaml").write_text("not: [valid")
+    (seeds / "notes.txt").write_text("ignored")
+    corpus = kg.load_corpus(seeds)
+    assert [d.path.name for d in corpus.documents] == ["report.yaml"]
