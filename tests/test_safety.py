@@ -123,3 +123,47 @@ def test_only_files_directly_in_the_seeds_directory_are_read(tmp_path: Path) -> 
     (seeds / "notes.txt").write_text("ignored")
     corpus = kg.load_corpus(seeds)
     assert [d.path.name for d in corpus.documents] == ["report.yaml"]
+
+
+HOSTILE = [
+    "He said \"no\" \\ then 'yes'",
+    "line one\nline two\r\nthree",
+    "<script>alert(1)</script> & > <",
+    "tab\there, nul-free \x01\x07\x1f controls",
+    "emoji 🗳️ and RTL עברית العربية",
+    '""" triple quotes """ and \\u0041 escapes',
+    "x" * 5000,
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_literals_round_trip_in_every_format(tmp_path: Path, text: str) -> None:
+    import json as json_module
+
+    from rdflib import Dataset, Graph, Literal
+    from rdflib.compare import isomorphic
+    from rdflib.namespace import SKOS
+
+    seeds = copy_golden(tmp_path)
+    registry = seeds / "registry.yaml"
+    registry.write_text(
+        registry.read_text().replace(
+            "    name: Dev Marsh", f"    name: {json_module.dumps(text, ensure_ascii=False)}"
+        )
+    )
+    result = kg.build(seeds, run_validation=False)
+    assert (None, SKOS.prefLabel, Literal(text)) in result.graph()
+    for fmt in kg.Format:
+        data = result.serialise(fmt)
+        if fmt in {kg.Format.TRIG, kg.Format.NQUADS}:
+            parsed = Dataset()
+            parsed.parse(data=data, format="trig" if fmt is kg.Format.TRIG else "nquads")
+            merged = Graph()
+            for s, p, o, _ in parsed.quads((None, None, None, None)):
+                merged.add((s, p, o))
+        else:
+            merged = Graph()
+            merged.parse(
+                data=data, format={"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[fmt.value]
+            )
+        assert isomorphic(merged, result.graph()), fmt
