@@ -195,8 +195,14 @@ def _text_for(
     where = document.location(("source", "file"))
     text: SourceText | None = None
     if path.is_symlink() and not path.resolve().is_relative_to(sources_dir.resolve()):
-        problems.append(Problem(where, "source.file", f"{source.file!r} is a link to outside "
-                                f"{sources_dir}; sources are only read inside it"))
+        problems.append(
+            Problem(
+                where,
+                "source.file",
+                f"{source.file!r} is a link to outside "
+                f"{sources_dir}; sources are only read inside it",
+            )
+        )
     elif not path.is_file():
         problems.append(
             Problem(where, "source.file", f"{source.file!r} not found in {sources_dir}")

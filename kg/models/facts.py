@@ -195,6 +195,8 @@ class MotionVote(Fact):
     """How the vote was taken ('online ballot of members', 'show of hands')."""
     turnout: Annotated[Percent | None, Predicate(KG.turnoutPercent)] = None
     """Turnout as a percentage of those entitled to vote."""
+    ballots_cast: Annotated[Count | None, Predicate(KG.ballotsCast)] = None
+    """How many took part (a members' ballot with 4,150 voters)."""
     voters: Annotated[list[NamedVote], Predicate(OPENGOV.vote)] = []
     """Named voters, where the source names them."""
     proposer: Annotated[Id | None, ref("person", "organisation"), Predicate(KG.proposedBy)] = None
@@ -265,6 +267,7 @@ class ChangeKind(StrEnum):
     CLOSED_DOWN = "closed-down"
     BROKEN_UP = "broken-up"
     AFFILIATED = "affiliated"
+    DISAFFILIATED = "disaffiliated"
     WITHDREW = "withdrew"
     RESTRUCTURED = "restructured"
 
