@@ -15,7 +15,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 
 from kg.errors import InputError, KgError, Problem
-from kg.evidence import check_documents
+from kg.evidence import check_documents, with_computed_offsets
 from kg.io import Format, serialise_quads, to_dataset, to_graph, write_atomically
 from kg.load import Loaded, discover, load_document, load_registry
 from kg.mapping import Mapping, map_corpus
@@ -60,13 +60,13 @@ def load_corpus(
             documents.append(document)
     if problems:
         raise InputError(problems)
-    corpus = resolve(registry, documents)
     if sources_dir is not None:
         progress(f"anchoring evidence in {sources_dir}")
-        _, problems = check_documents(documents, Path(sources_dir))
+        anchors, problems = check_documents(documents, Path(sources_dir))
         if problems:
             raise InputError(problems)
-    return corpus
+        documents = [with_computed_offsets(d, anchors) for d in documents]
+    return resolve(registry, documents)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kg.errors import InputError, KgError
@@ -29,6 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         print("kg: interrupted; nothing was written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # pragma: no cover - `kg diff ... | head`
+        sys.stderr.close()
+        return 0
 
 
 def _print_problems(exc: InputError, args: argparse.Namespace) -> None:
@@ -180,6 +183,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 1 if the committed files are stale, write nothing",
     )
+    _store_commands(command)
     return parser
 
 
@@ -199,6 +203,28 @@ def _report_options(sub: argparse.ArgumentParser) -> None:
         default="violation",
         help="the least severe SHACL result that fails the run (default: violation)",
     )
+
+
+def _store_commands(command: Callable[[str, object, str], argparse.ArgumentParser]) -> None:
+    """``kg push`` and ``kg serve``: triple stores (see kg.store, kg.serve)."""
+    from kg import commands as impl
+
+    sub = command("push", impl.push_command, "Replace each named graph on a SPARQL server.")
+    sub.add_argument("graph", nargs="?", type=Path, default=Path("build/graph.trig"))
+    sub.add_argument("--endpoint", required=True, help="SPARQL query URL (e.g. .../query)")
+    sub.add_argument("--store-url", help="Graph Store Protocol URL (default: derived)")
+    sub.add_argument("--update-url", help="SPARQL Update URL (default: derived)")
+    sub.add_argument("--method", choices=["gsp", "update"], default="gsp", help="default: gsp")
+    sub.add_argument("--target-graph", metavar="IRI", help="push every triple into this graph")
+    sub.add_argument("--batch-size", type=int, default=50_000, help="triples per request")
+    sub.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    sub.add_argument("--retries", type=int, default=4, help="retries on transient errors")
+    sub.add_argument("--no-verify", action="store_true", help="do not count triples afterwards")
+    sub.add_argument("--json", action="store_true", help="counts as JSON")
+
+    sub = command("serve", impl.serve_command, "Serve a built graph over SPARQL (Oxigraph).")
+    sub.add_argument("graph", nargs="?", type=Path, default=Path("build/graph.trig"))
+    sub.add_argument("--port", type=int, default=7878, help="port on 127.0.0.1 (default: 7878)")
 
 
 def _version() -> str:

@@ -201,16 +201,15 @@ def evidence_command(args: Namespace) -> int:
         )
     for problem in problems:
         print(problem, file=sys.stderr)
-    computed = [a for a in anchors if a.computed]
-    for item in computed:
-        _say(
-            args,
-            f"{item.location}: {item.field}: offsets computed: start: {item.start}, "
-            f"end: {item.end}",
-        )
+    for item in anchors:
+        if item.computed and not args.json:  # results, not progress: shown even with --quiet
+            print(
+                f"{item.location}: {item.field}: offsets computed: start: {item.start}, "
+                f"end: {item.end}"
+            )
     ok = sum(1 for a in anchors if a.ok)
     _say(args, f"{ok} of {len(anchors)} quotes anchored, {len(problems)} problem(s)")
-    return EXIT_OK if not problems else EXIT_VIOLATIONS
+    return EXIT_OK if not problems else EXIT_INPUT
 
 
 def generate_command(args: Namespace) -> int:
@@ -238,3 +237,39 @@ def diff_command(args: Namespace) -> int:
     else:
         print(render_diff(difference))
     return EXIT_OK if difference.same else EXIT_VIOLATIONS
+
+
+def push_command(args: Namespace) -> int:
+    from kg.store import push
+
+    report = push(
+        args.graph,
+        args.endpoint,
+        store_url=args.store_url,
+        update_url=args.update_url,
+        method=args.method,
+        target_graph=args.target_graph,
+        batch_size=args.batch_size,
+        timeout=args.timeout,
+        retries=args.retries,
+        verify=not args.no_verify,
+        progress=lambda m: _say(args, m),
+    )
+    if args.json:
+        graphs = [{"graph": g.graph, "sent": g.sent, "found": g.found} for g in report.graphs]
+        summary = {"ok": report.ok, "requests": report.requests, "graphs": graphs}
+        print(json.dumps(summary, indent=1))
+    else:
+        print(f"{'sent':>8}  {'found':>8}  graph")
+        for g in report.graphs:
+            found = "-" if g.found is None else f"{g.found:,}"
+            print(f"{g.sent:8,}  {found:>8}  {g.graph}{'' if g.ok else '  (differs)'}")
+    if not report.ok:
+        _say(args, "the server holds a different number of triples than were sent")
+    return EXIT_OK if report.ok else EXIT_VIOLATIONS
+
+
+def serve_command(args: Namespace) -> int:
+    from kg.serve import serve
+
+    return serve(args.graph, args.port, announce=lambda m: print(m, flush=True))

@@ -65,7 +65,9 @@ class PartialDate:
     def parse(cls, text: str | int) -> PartialDate:
         """Read 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD', optionally after circa/before/after."""
         if isinstance(text, int) and not isinstance(text, bool):
-            text = f"{text:04d}"
+            if not 1000 <= text <= 9999:
+                raise ValueError(f"{text!r} is not a year: write the year with four digits")
+            text = str(text)
         if not isinstance(text, str):
             raise ValueError(f"expected a date string, got {type(text).__name__}")
         match = _PATTERN.match(text.strip())

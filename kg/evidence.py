@@ -9,10 +9,13 @@ out are computed when the quote occurs exactly once.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel
 
 from kg.errors import Location, Problem, SourceError
 from kg.load import Loaded
@@ -39,7 +42,7 @@ _FOLD = str.maketrans(
         "\u00a0": " ",
         "\u2009": " ",
         "\u202f": " ",
-        "\u2026": ".",
+        "\u2026": "...",
     }
 )
 
@@ -50,6 +53,7 @@ class Anchor:
 
     location: Location
     field: str
+    path: tuple[str | int, ...]
     quote: str
     start: int | None
     end: int | None
@@ -116,28 +120,34 @@ def _occurrences(text: str, quote: str) -> list[int]:
 
 
 def _suggest(text: str, quote: str) -> str | None:
-    """The source's own spelling of a quote that differs only typographically."""
-    folded_quote = fold(quote).strip()
-    if not folded_quote:
-        return None
-    folded_chars, index_map = _fold_with_map(text)
-    at = folded_chars.find(folded_quote)
-    if at < 0:
-        at = folded_chars.lower().find(folded_quote.lower())
-    if at < 0:
-        return None
-    start = index_map[at]
-    end = index_map[at + len(folded_quote) - 1] + 1
-    return f"the source has {text[start:end]!r} at {start}..{end}"
+    """The source's own spelling of a quote that differs only typographically or in case."""
+    for casefold in (False, True):
+        folded_quote, _ = _fold_with_map(unicodedata.normalize("NFC", quote).strip(), casefold)
+        if not folded_quote.strip():
+            return None
+        folded_text, index_map = _fold_with_map(text, casefold)
+        at = folded_text.find(folded_quote)
+        if at >= 0:
+            start = index_map[at]
+            end = index_map[at + len(folded_quote) - 1] + 1
+            return f"the source has {text[start:end]!r} at {start}..{end}"
+    return None
 
 
-def _fold_with_map(text: str) -> tuple[str, list[int]]:
-    """Fold text as :func:`fold` does, remembering each folded char's original index."""
+def _fold_with_map(text: str, casefold: bool = False) -> tuple[str, list[int]]:
+    """Fold text as :func:`fold` does (optionally case-folded too), remembering for each
+    folded character the index of the source character it came from.
+
+    One source character may fold to several ('…' to '...', 'İ' to 'i̇'), so the map
+    is built per produced character rather than assumed one-to-one.
+    """
     out: list[str] = []
     index_map: list[int] = []
     previous_space = False
     for index, char in enumerate(text):
         folded = char.translate(_FOLD)
+        if casefold:
+            folded = folded.casefold()
         if folded.isspace():
             if previous_space:
                 continue
@@ -145,7 +155,7 @@ def _fold_with_map(text: str) -> tuple[str, list[int]]:
         else:
             previous_space = False
         out.append(folded)
-        index_map.append(index)
+        index_map.extend([index] * len(folded))
     return "".join(out), index_map
 
 
@@ -160,6 +170,8 @@ def check_documents(
     for document in documents:
         source = document.model.source
         text = _text_for(document, sources_dir, texts, problems)
+        if text is not None:
+            problems.extend(_check_articles(document, len(text.text)))
         for path, evidence in _evidence_paths(document.model):
             target_id = evidence.source or source.id
             target_text = (
@@ -172,12 +184,61 @@ def check_documents(
             start, end, problem, hint, computed = anchor(evidence, target_text.text)
             field = ".".join(str(p) for p in path)
             result = Anchor(
-                document.location(path), field, evidence.quote, start, end, problem, hint, computed
+                document.location(path),
+                field,
+                path,
+                evidence.quote,
+                start,
+                end,
+                problem,
+                hint,
+                computed,
             )
             anchors.append(result)
             if problem:
                 problems.append(Problem(result.location, field, problem, hint))
     return anchors, problems
+
+
+def with_computed_offsets(
+    document: Loaded[DocumentFile], anchors: list[Anchor]
+) -> Loaded[DocumentFile]:
+    """The document with the offsets that anchoring computed filled in, so the graph
+    gets position selectors for quotes the curator gave without offsets."""
+    computed = {
+        a.path: (a.start, a.end)
+        for a in anchors
+        if a.computed and a.location.file == document.display
+    }
+    if not computed:
+        return document
+    model = _fill_offsets(document.model, (), computed)
+    return Loaded(document.path, document.display, model, document.positions)
+
+
+def _fill_offsets(
+    value: Any,
+    path: tuple[str | int, ...],
+    computed: dict[tuple[str | int, ...], tuple[int | None, int | None]],
+) -> Any:
+    if isinstance(value, Evidence):
+        if path not in computed:
+            return value
+        start, end = computed[path]
+        return value.model_copy(update={"start": start, "end": end})
+    if isinstance(value, BaseModel):
+        updates = {}
+        for name in type(value).model_fields:
+            item = getattr(value, name)
+            new = _fill_offsets(item, (*path, name), computed)
+            if new is not item:
+                updates[name] = new
+        return value.model_copy(update=updates) if updates else value
+    if isinstance(value, list):
+        items = [_fill_offsets(item, (*path, i), computed) for i, item in enumerate(value)]
+        changed = any(a is not b for a, b in zip(items, value, strict=True))
+        return items if changed else value
+    return value
 
 
 def _text_for(
@@ -225,12 +286,22 @@ def _text_for(
     return text
 
 
+def _check_articles(document: Loaded[DocumentFile], length: int) -> Iterator[Problem]:
+    """Article spans lie inside the source text."""
+    for index, article in enumerate(document.model.source.articles):
+        if article.end > length:
+            path = ("source", "articles", index, "end")
+            yield Problem(
+                document.location(path),
+                ".".join(map(str, path)),
+                f"end {article.end} is past the end of the source text ({length} code points)",
+            )
+
+
 def _evidence_paths(
     model: Any, path: tuple[str | int, ...] = ()
 ) -> Iterator[tuple[tuple[str | int, ...], Evidence]]:
     """Every Evidence inside a model, with its value path (for line numbers)."""
-    from pydantic import BaseModel
-
     if isinstance(model, Evidence):
         yield path, model
         return

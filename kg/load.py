@@ -15,11 +15,11 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from kg.errors import Location, Problem
-from kg.models import DocumentFile, RegistryFile
+from kg.errors import InputError, Location, Problem
+from kg.models import ID_PATTERN, DocumentFile, RegistryFile
 from kg.rdfmeta import _unwrap
 from kg.yamlpos import Path as ValuePath
-from kg.yamlpos import Positions, YamlError, parse
+from kg.yamlpos import Positions, YamlError, parse, parse_json
 
 EXTENSIONS = (".yaml", ".yml", ".json")
 REGISTRY_STEM = "registry"
@@ -44,17 +44,32 @@ class Loaded(Generic[M]):
 
 
 def discover(seeds_dir: Path) -> tuple[Path | None, list[Path]]:
-    """The registry file and the document files of a seeds directory, in sorted order."""
-    registry: Path | None = None
+    """The registry file and the document files of a seeds directory, in sorted order.
+
+    Raises :class:`InputError` when there are several registry files: merging or
+    picking one silently would hide entities.
+    """
+    registries: list[Path] = []
     documents: list[Path] = []
     for path in sorted(seeds_dir.iterdir()):
         if not path.is_file() or path.suffix not in EXTENSIONS or path.name.startswith("."):
             continue
         if path.stem == REGISTRY_STEM:
-            registry = path
+            registries.append(path)
         else:
             documents.append(path)
-    return registry, documents
+    if len(registries) > 1:
+        names = ", ".join(p.name for p in registries)
+        raise InputError(
+            [
+                Problem(
+                    Location(str(registries[1])),
+                    "",
+                    f"several registry files ({names}); keep exactly one",
+                )
+            ]
+        )
+    return (registries[0] if registries else None), documents
 
 
 def load_file(
@@ -85,7 +100,8 @@ def validate_text(
 ) -> tuple[Loaded[M] | None, list[Problem]]:
     """Parse and validate text already read (used by tests and editors)."""
     try:
-        data, positions = parse(text)
+        is_json = (path or Path(display)).suffix.lower() == ".json"
+        data, positions = parse_json(text) if is_json else parse(text)
     except YamlError as exc:
         return None, [Problem(Location(display, exc.line, exc.column), "", exc.message)]
     if not isinstance(data, dict):
@@ -96,14 +112,14 @@ def validate_text(
     try:
         instance = model.model_validate(data)
     except ValidationError as exc:
-        return None, [_problem(err, model, positions, display) for err in exc.errors()]
+        return None, [_problem(err, model, data, positions, display) for err in exc.errors()]
     return Loaded(path or Path(display), display, instance, positions), []
 
 
 def _problem(
-    error: ErrorDetails, model: type[BaseModel], positions: Positions, display: str
+    error: ErrorDetails, model: type[BaseModel], data: Any, positions: Positions, display: str
 ) -> Problem:
-    loc = _clean_loc(error["loc"])
+    loc = _clean_loc(error["loc"], data)
     line, column = positions.find(loc)
     field = ".".join(str(part) for part in loc)
     message = error["msg"]
@@ -123,7 +139,7 @@ def _problem(
         options = [o.strip(" '") for o in str(expected).replace(" or ", ", ").split(",")]
         close = difflib.get_close_matches(str(given), options, n=1)
         hint = f"did you mean {close[0]!r}?" if close else None
-    elif kind == "string_pattern_mismatch" and loc and str(loc[-1]) in {"id"} | _REF_LIKE:
+    elif kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == ID_PATTERN:
         message = f"{error.get('input')!r} is not a valid id"
         hint = "ids are lower-case slugs: letters, digits and single hyphens, e.g. 'jon-lansman'"
     elif kind.startswith("value_error"):
@@ -141,35 +157,32 @@ def _problem(
     return Problem(Location(display, line, column), field, message, hint)
 
 
-_REF_LIKE = {
-    "person",
-    "organisation",
-    "post",
-    "parent",
-    "source",
-    "subject",
-    "by",
-    "candidate",
-    "voter",
-    "winner",
-    "body",
-    "electorate",
-    "follows",
-    "publisher",
-}
+def _clean_loc(loc: tuple[int | str, ...], data: Any) -> ValuePath:
+    """Keep the steps of a pydantic loc that exist in the data; drop pydantic's own
+    steps (union branches, validator names), even when a key happens to share a name."""
+    cleaned: list[str | int] = []
+    current = data
+    for part in loc:
+        if _has_step(current, part):
+            cleaned.append(part)
+            current = current[part]
+        elif isinstance(current, dict) and isinstance(part, str) and not _internal(part):
+            cleaned.append(part)  # a missing field: the step names it
+            current = None
+    return tuple(cleaned)
 
 
-def _clean_loc(loc: tuple[int | str, ...]) -> ValuePath:
-    """Drop pydantic's internal steps (union branches, function names) from a loc."""
-    return tuple(
-        part
-        for part in loc
-        if isinstance(part, int)
-        or not (
-            part.startswith(("function-", "tagged-union["))
-            or part in {"str", "int", "none"}
-            or "[" in part
-        )
+def _has_step(value: Any, part: int | str) -> bool:
+    if isinstance(value, dict):
+        return part in value
+    return isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)
+
+
+def _internal(part: str) -> bool:
+    return (
+        part.startswith(("function-", "tagged-union["))
+        or part in {"str", "int", "none"}
+        or ("[" in part)
     )
 
 

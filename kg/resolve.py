@@ -25,6 +25,7 @@ from kg.models import (
     Node,
     Part,
     RegistryFile,
+    Tenure,
 )
 from kg.rdfmeta import Ref, field_meanings
 from kg.yamlpos import Path as ValuePath
@@ -101,6 +102,7 @@ def resolve(registry: Loaded[RegistryFile] | None, documents: list[Loaded[Docume
     for entry in corpus.entries.values():
         problems.extend(_check_agreement(entry))
     problems.extend(_check_posts(corpus))
+    problems.extend(_check_tenure_organisations(corpus))
     if problems:
         raise InputError(problems)
     return corpus
@@ -154,7 +156,7 @@ def _index(corpus: Corpus, problems: list[Problem]) -> None:
                 continue
             problems.append(
                 Problem(
-                    other.location,
+                    other.file.location((*other.path, "id")),
                     _dotted((*other.path, "id")),
                     f"duplicate id {record_id!r}",
                     f"already used at {first.location}; a fact repeated in another document keeps "
@@ -179,6 +181,8 @@ def _check_agreement(entry: Entry) -> Iterator[Problem]:
         return
     for position, other in enumerate(entry.statements):
         for first in entry.statements[:position]:
+            if not _may_repeat(first, other):
+                continue  # already reported as a duplicate id
             yield from _disagreements(
                 entry.id, first, first.path, first.record, other, other.path, other.record
             )
@@ -306,6 +310,38 @@ def _check_posts(corpus: Corpus) -> Iterator[Problem]:
                 f"post {post_id!r} belongs to {owner!r}, not {organisation!r}",
                 "leave 'organisation' out when a post is given, or pick the matching post",
             )
+
+
+def _check_tenure_organisations(corpus: Corpus) -> Iterator[Problem]:
+    """A tenure restated across documents must be held in one organisation, whether a
+    statement names it or implies it through its post."""
+    for entry in corpus.entries.values():
+        if len(entry.statements) < 2 or not isinstance(entry.record, Tenure):
+            continue
+        first: tuple[str, Statement] | None = None
+        for statement in entry.statements:
+            organisation = _tenure_organisation(corpus, statement.record)
+            if organisation is None:
+                continue
+            if first is None:
+                first = (organisation, statement)
+            elif organisation != first[0]:
+                path = (*statement.path, "organisation")
+                yield Problem(
+                    statement.file.location(path),
+                    _dotted(path),
+                    f"tenure {entry.id!r} is held in {organisation!r} here but in {first[0]!r} "
+                    f"at {first[1].location}",
+                    "a restated tenure must name (or imply, through its post) one organisation",
+                )
+
+
+def _tenure_organisation(corpus: Corpus, tenure: Node) -> str | None:
+    organisation = getattr(tenure, "organisation", None)
+    post_id = getattr(tenure, "post", None)
+    if organisation is None and post_id in corpus.entries:
+        organisation = getattr(corpus.entries[post_id].record, "organisation", None)
+    return organisation
 
 
 def _dotted(path: ValuePath) -> str:

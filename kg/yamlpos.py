@@ -8,6 +8,8 @@ keys, alias bombs and absurd nesting.
 
 from __future__ import annotations
 
+import bisect
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,8 +27,10 @@ Path = tuple[str | int, ...]
 
 MAX_DEPTH = 64
 """Deeper nesting than any extraction needs; refused to keep recursion bounded."""
-MAX_VALUES = 2_000_000
-"""Values built from one file; stops alias ("billion laughs") expansion early."""
+MAX_VALUES = 1_000_000
+"""Values built from one file: far more than any extraction holds."""
+MAX_ALIAS_VALUES = 10_000
+"""Values built by expanding aliases (``*name``); a "billion laughs" file hits this at once."""
 
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][-+]?[0-9]+)?$")
@@ -83,21 +87,42 @@ class _Builder:
         self.positions = positions
         self.constructor = SafeConstructor()
         self.count = 0
+        self.alias_count = 0
+        self.seen: set[int] = set()
+        self.in_alias = 0
 
     def build(self, node: Node, path: Path, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
-            raise _problem(node, f"more than {MAX_VALUES:,} values (an alias bomb?)")
+            raise _problem(node, f"more than {MAX_VALUES:,} values in one file")
         if depth > MAX_DEPTH:
             raise _problem(node, f"nested deeper than {MAX_DEPTH} levels")
-        self.positions.by_path.setdefault(path, _pos(node))
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path, depth)
-        if isinstance(node, SequenceNode):
-            return [
-                self._item(child, (*path, index), depth) for index, child in enumerate(node.value)
-            ]
-        return self._scalar(node)
+        # compose() returns an aliased node as the same object again: seeing a node
+        # twice means an alias is being expanded, and everything under it counts.
+        repeated = id(node) in self.seen
+        self.seen.add(id(node))
+        self.in_alias += repeated
+        try:
+            if self.in_alias:
+                self.alias_count += 1
+                if self.alias_count > MAX_ALIAS_VALUES:
+                    raise _problem(
+                        node,
+                        f"aliases expand to more than {MAX_ALIAS_VALUES:,} values (an alias bomb?)",
+                    )
+            self.positions.by_path.setdefault(path, _pos(node))
+            if isinstance(node, MappingNode):
+                _plain_collection(node, "tag:yaml.org,2002:map")
+                return self._mapping(node, path, depth)
+            if isinstance(node, SequenceNode):
+                _plain_collection(node, "tag:yaml.org,2002:seq")
+                return [
+                    self._item(child, (*path, index), depth)
+                    for index, child in enumerate(node.value)
+                ]
+            return self._scalar(node)
+        finally:
+            self.in_alias -= repeated
 
     def _item(self, node: Node, path: Path, depth: int) -> Any:
         self.positions.by_path[path] = _pos(node)
@@ -144,6 +169,12 @@ class _Builder:
             raise _problem(node, f"unsupported value: {exc.problem}") from None
 
 
+def _plain_collection(node: Node, plain_tag: str) -> None:
+    """Refuse tagged mappings and lists (``!!python/object``, ``!!set`` ...): only data."""
+    if node.tag != plain_tag:
+        raise _problem(node, f"unsupported tag {node.tag!r}: extraction files hold plain data")
+
+
 def _pos(node: Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
@@ -151,3 +182,95 @@ def _pos(node: Node) -> tuple[int, int]:
 def _problem(node: Node, message: str) -> YamlError:
     line, column = _pos(node)
     return YamlError(message, line, column)
+
+
+# --------------------------------------------------------------------------- JSON
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_ATOM = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null")
+
+
+def parse_json(text: str) -> tuple[Any, Positions]:
+    """Parse JSON exactly as JSON (not as YAML), with the positions of its values.
+
+    YAML is almost a superset of JSON, but not quite: it refuses surrogate-pair
+    escapes and folds some characters inside strings. The json module decides the
+    values; a small scanner over the (already valid) text records where each is.
+    """
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                raise ValueError(f"duplicate key {key!r}")
+            result[key] = value
+        return result
+
+    try:
+        data = json.loads(text, object_pairs_hook=no_duplicates)
+    except json.JSONDecodeError as exc:
+        raise YamlError(f"JSON syntax: {exc.msg}", exc.lineno, exc.colno) from None
+    except ValueError as exc:
+        raise YamlError(f"JSON: {exc}", None, None) from None
+    except RecursionError:
+        raise YamlError(f"nested deeper than {MAX_DEPTH} levels", None, None) from None
+    positions = Positions()
+    _JsonScanner(text, positions).value(_skip(text, 0), (), 0)
+    return data, positions
+
+
+def _skip(text: str, index: int) -> int:
+    while index < len(text) and text[index] in " \t\r\n":
+        index += 1
+    return index
+
+
+class _JsonScanner:
+    def __init__(self, text: str, positions: Positions) -> None:
+        self.text = text
+        self.positions = positions
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def where(self, index: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.line_starts, index)
+        return (line, index - self.line_starts[line - 1] + 1)
+
+    def value(self, index: int, path: Path, depth: int) -> int:
+        """Record ``path`` at ``index`` and return the index after the value."""
+        if depth > MAX_DEPTH:
+            raise YamlError(f"nested deeper than {MAX_DEPTH} levels", *self.where(index))
+        self.positions.by_path.setdefault(path, self.where(index))
+        char = self.text[index]
+        if char == "{":
+            return self.object(index, path, depth)
+        if char == "[":
+            return self.array(index, path, depth)
+        match = (_JSON_STRING if char == '"' else _JSON_ATOM).match(self.text, index)
+        assert match is not None  # the text already parsed as JSON
+        return match.end()
+
+    def object(self, index: int, path: Path, depth: int) -> int:
+        index = _skip(self.text, index + 1)
+        while self.text[index] != "}":
+            match = _JSON_STRING.match(self.text, index)
+            assert match is not None
+            child = (*path, json.loads(match.group()))
+            self.positions.by_path[child] = self.where(index)
+            index = _skip(self.text, match.end())  # at ':'
+            index = self.value(_skip(self.text, index + 1), child, depth + 1)
+            index = _skip(self.text, index)
+            if self.text[index] == ",":
+                index = _skip(self.text, index + 1)
+        return index + 1
+
+    def array(self, index: int, path: Path, depth: int) -> int:
+        index = _skip(self.text, index + 1)
+        position = 0
+        while self.text[index] != "]":
+            child = (*path, position)
+            self.positions.by_path[child] = self.where(index)
+            index = _skip(self.text, self.value(index, child, depth + 1))
+            if self.text[index] == ",":
+                index = _skip(self.text, index + 1)
+            position += 1
+        return index + 1

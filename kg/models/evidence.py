@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Self
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from kg.models.base import Count, Id, Record, ref
 
@@ -30,6 +31,12 @@ class Evidence(Record):
         ref("source"),
         Field(description="The source document; defaults to the file's own source."),
     ] = None
+
+    @field_validator("quote")
+    @classmethod
+    def _nfc(cls, quote: str) -> str:
+        """Sources are NFC-normalised, so quotes are too (text copied on macOS is often NFD)."""
+        return unicodedata.normalize("NFC", quote)
 
     @model_validator(mode="after")
     def _offsets_agree(self) -> Self:

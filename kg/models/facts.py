@@ -96,8 +96,13 @@ class Candidacy(Part):
     """People and organisations backing the candidate."""
     votes: Annotated[Count | None, Predicate(KG.votesReceived)] = None
     """Votes received."""
-    date: Annotated[PartialDate | None, DATE] = None
-    """When the status was reached (a withdrawal's date)."""
+    date: Annotated[
+        PartialDate | None,
+        Predicate(
+            DCTERMS.date, precision=KG.datePrecision, qualifier=KG.dateQualifier, repeatable=True
+        ),
+    ] = None
+    """When the status was reached (a withdrawal's date); as of the source, like the status."""
     evidence: Annotated[list[Evidence], Field(min_length=1), Predicate(KG.evidence)]
     """Quotes supporting this candidacy."""
 
@@ -201,6 +206,15 @@ class MotionVote(Fact):
     """Named voters, where the source names them."""
     proposer: Annotated[Id | None, ref("person", "organisation"), Predicate(KG.proposedBy)] = None
     """Who proposed the motion."""
+
+    @model_validator(mode="after")
+    def _one_ballot_per_voter(self) -> Self:
+        seen: set[str] = set()
+        for ballot in self.voters:
+            if ballot.voter in seen:
+                raise ValueError(f"{ballot.voter!r} is named twice among the voters")
+            seen.add(ballot.voter)
+        return self
 
 
 class ActionKind(StrEnum):
