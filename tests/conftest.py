@@ -31,3 +31,23 @@ def sources_dir() -> Path:
 def seed_build() -> kg.Build:
     """The seed corpus built once per test session (validated with the default engine)."""
     return kg.build(SEEDS)
+
+
+# Hypothesis profiles: "ci" (the default) keeps property tests fast; "long" is for soak
+# runs (HYPOTHESIS_PROFILE=long pytest tests/test_properties.py). No deadline: a build
+# validates with pyshacl, whose timing varies too much for per-example deadlines.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile(
+    "ci",
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "long",
+    max_examples=100_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
