@@ -197,7 +197,8 @@ def read_results(
 ) -> list[ValidationResult]:
     """The results of a SHACL validation report graph, traced to extraction files."""
     results = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own results: nested ones (sh:detail, from sh:node) repeat them.
+    for node in report.objects(report.value(None, RDF.type, SH.ValidationReport), SH.result):
         focus = report.value(node, SH.focusNode)
         path = report.value(node, SH.resultPath)
         value = report.value(node, SH.value)
