@@ -26,6 +26,7 @@ from kg.errors import KgError
 HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 ENV_BINARY = "KG_OXIGRAPH"
+EXECUTABLE = "oxigraph.exe" if os.name == "nt" else "oxigraph"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ class LocalServer:
 
 def oxigraph_binary() -> Path:
     """The ``oxigraph`` executable: ``$KG_OXIGRAPH``, beside this Python, or on PATH."""
-    candidates = [os.environ.get(ENV_BINARY), Path(sys.executable).parent / "oxigraph"]
+    candidates = [os.environ.get(ENV_BINARY), Path(sys.executable).parent / EXECUTABLE]
     candidates.append(shutil.which("oxigraph"))
     for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
@@ -93,6 +94,7 @@ def oxigraph_server(
         if graph is not None:
             _load(binary, graph, data, log_path, timeout)
         port = port or free_port()
+        _check_port_free(port)
         command = [str(binary), "serve", "--location", str(data), "--bind", f"{HOST}:{port}"]
         if union_default_graph:
             command.append("--union-default-graph")
@@ -125,6 +127,14 @@ def _load(binary: Path, graph: Path, data: Path, log_path: Path, timeout: float)
             raise KgError(f"{graph}: loading into oxigraph took too long") from None
     if done.returncode != 0:
         raise KgError(f"{graph}: oxigraph could not load it:\n{_tail(log_path)}")
+
+
+def _check_port_free(port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            raise KgError(f"port {port} on {HOST} is in use: choose another with --port") from None
 
 
 def _wait_until_listening(
@@ -163,7 +173,8 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 def serve(graph: Path, port: int = DEFAULT_PORT, announce: Callable[[str], None] = print) -> int:
     """Serve ``graph`` until Ctrl-C (or SIGTERM, SIGHUP); 0 when stopped, 1 if the server died."""
-    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    stops = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    previous = {sig: signal.signal(sig, _interrupt) for sig in stops}
     try:
         with oxigraph_server(graph, port=port) as server:
             announce(f"SPARQL endpoint: {server.query_url}")
@@ -173,6 +184,7 @@ def serve(graph: Path, port: int = DEFAULT_PORT, announce: Callable[[str], None]
             announce(f"oxigraph stopped by itself (exit code {code})")
             return 1
     except KeyboardInterrupt:
+        print("kg: stopped; the temporary data directory was removed", file=sys.stderr)
         return 0
     finally:
         for sig, handler in previous.items():

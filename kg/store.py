@@ -488,7 +488,12 @@ def push(
         say(f"wrote <{graph}> ({len(triples):,} triples, {done} request{'s' * (done != 1)})")
     found: dict[str, int] = {}
     if verify:
-        found = count_triples(urls.query, names, client)
+        try:
+            found = count_triples(urls.query, names, client)
+        except StoreError as exc:
+            raise StoreError(
+                f"all {len(names)} graphs were written, but counting failed: {exc}"
+            ) from None
     counts = tuple(
         GraphCount(g, len(t), found.get(g, 0) if verify else None) for g, t in graphs.items()
     )
