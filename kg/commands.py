@@ -4,6 +4,7 @@ so the parser stays readable)."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from argparse import Namespace
 from pathlib import Path
@@ -139,11 +140,16 @@ def query_command(args: Namespace) -> int:
 
 
 def _query_text(query: str) -> str:
-    path = Path(query)
-    if path.suffix == ".rq" and path.is_file():
+    """A .rq file, the name of an example query, or the query text itself."""
+    if query.endswith(".rq"):
+        path = Path(query)
+        if not path.is_file():
+            raise KgError(f"{query}: no such query file")
         return path.read_text(encoding="utf-8")
-    named = EXAMPLE_QUERIES / f"{query}.rq"
-    if "/" not in query and named.is_file():
+    if re.fullmatch(r"[A-Za-z0-9_-]{1,100}", query):
+        named = EXAMPLE_QUERIES / f"{query}.rq"
+        if not named.is_file():
+            raise KgError(f"no example query named {query!r} in {EXAMPLE_QUERIES}")
         return named.read_text(encoding="utf-8")
     return query
 

@@ -52,7 +52,7 @@ def bind_prefixes(graph: Graph) -> None:
 
 def to_dataset(quads: Iterable[Quad]) -> Dataset:
     """Quads as an rdflib Dataset (named graphs), the public object model."""
-    dataset = Dataset()
+    dataset = Dataset(default_union=True)  # queries without GRAPH see every source
     bind_prefixes(dataset)
     for s, p, o, g in sorted(set(quads)):
         dataset.add((s, p, o, dataset.graph(g)))

@@ -40,8 +40,33 @@ PREFIXES: dict[str, Namespace] = {
 """Prefixes bound on every graph kg writes and known to ``kg query`` without declarations."""
 
 
+INSTANCE_SEGMENTS = (
+    "action",
+    "article",
+    "change",
+    "claim",
+    "election",
+    "evidence",
+    "graph",
+    "organisation",
+    "person",
+    "post",
+    "source",
+    "tenure",
+    "vote",
+)
+"""Kinds of instance IRI (``<base>person/jon-lansman``); each is also a query prefix,
+so ``person:jon-lansman`` works in queries and parameters."""
+
+
 def sparql_prologue(base: str = DEFAULT_BASE) -> str:
-    """PREFIX lines for every known vocabulary plus ``id:`` for instances."""
+    """PREFIX lines for every known vocabulary, ``id:`` for the base, and one prefix per
+    kind of instance (``person:``, ``organisation:`` ...)."""
     lines = [f"PREFIX {name}: <{ns}>" for name, ns in sorted(PREFIXES.items())]
     lines.append(f"PREFIX id: <{base}>")
+    lines += [
+        f"PREFIX {segment}: <{base}{segment}/>"
+        for segment in INSTANCE_SEGMENTS
+        if segment not in PREFIXES
+    ]
     return "\n".join(lines) + "\n"

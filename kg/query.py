@@ -18,7 +18,7 @@ from rdflib.query import Result
 from rdflib.term import Node as Term
 
 from kg.errors import KgError
-from kg.namespaces import DEFAULT_BASE, PREFIXES, sparql_prologue
+from kg.namespaces import DEFAULT_BASE, INSTANCE_SEGMENTS, PREFIXES, sparql_prologue
 
 _PREFIX_DECL = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE | re.MULTILINE)
 
@@ -43,6 +43,8 @@ def parameter_term(value: str, base: str = DEFAULT_BASE) -> Term:
         return PREFIXES[prefix][local]
     if sep and prefix == "id":
         return URIRef(base + local)
+    if sep and prefix in INSTANCE_SEGMENTS and re.fullmatch(r"[\w.-]+", local):
+        return URIRef(f"{base}{prefix}/{local}")
     return Literal(value)
 
 
@@ -126,7 +128,7 @@ def run_query(
 ) -> QueryAnswer:
     """Run a SPARQL query; ``params`` are bound as terms (never spliced into the text)."""
     bindings: dict[str, Term] = {
-        name: value if not isinstance(value, str) else parameter_term(value, base)
+        name: parameter_term(value, base) if type(value) is str else value  # type: ignore[misc]
         for name, value in (params or {}).items()
     }
     try:
@@ -134,14 +136,16 @@ def run_query(
             with_prologue(query, base),
             initBindings=bindings,  # type: ignore[arg-type]
         )
-    except Exception as exc:  # rdflib raises pyparsing and other errors for bad queries
+        if result.type == "ASK":
+            return QueryAnswer(boolean=bool(result.askAnswer))
+        if result.type in {"CONSTRUCT", "DESCRIBE"}:
+            return QueryAnswer(graph=result.graph)
+        variables = tuple(str(v) for v in (result.vars or []))
+        rows = tuple(tuple(row) for row in result)  # type: ignore[arg-type]
+    except KgError:
+        raise
+    except Exception as exc:  # rdflib raises pyparsing, type and other errors for bad queries
         raise KgError(f"SPARQL query failed: {exc}") from None
-    if result.type == "ASK":
-        return QueryAnswer(boolean=bool(result.askAnswer))
-    if result.type in {"CONSTRUCT", "DESCRIBE"}:
-        return QueryAnswer(graph=result.graph)
-    variables = tuple(str(v) for v in (result.vars or []))
-    rows = tuple(tuple(row) for row in result)  # type: ignore[arg-type]
     return QueryAnswer(variables=variables, rows=rows)
 
 
