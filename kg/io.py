@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
@@ -54,8 +55,12 @@ def to_dataset(quads: Iterable[Quad]) -> Dataset:
     """Quads as an rdflib Dataset (named graphs), the public object model."""
     dataset = Dataset(default_union=True)  # queries without GRAPH see every source
     bind_prefixes(dataset)
-    for s, p, o, g in sorted(set(quads)):
-        dataset.add((s, p, o, dataset.graph(g)))
+    graphs: dict[URIRef, Graph] = {}
+    for s, p, o, g in quads:  # no need to sort: kg's own writers sort, rdflib's are not used
+        named = graphs.get(g)
+        if named is None:
+            named = graphs[g] = dataset.graph(g)
+        named.add((s, p, o))
     return dataset
 
 
@@ -63,39 +68,95 @@ def to_graph(quads: Iterable[Quad]) -> Graph:
     """The union of all named graphs: every fact, once."""
     graph = Graph()
     bind_prefixes(graph)
-    for triple in sorted({(s, p, o) for s, p, o, _ in quads}):
-        graph.add(triple)
+    for s, p, o, _ in quads:
+        graph.add((s, p, o))
     return graph
 
 
 def serialise_quads(quads: list[Quad], fmt: Format) -> bytes:
     """One serialisation of the quads; quad formats keep the named graphs.
 
-    Turtle, TriG, N-Triples and N-Quads are written by Oxigraph from sorted
-    statements (50-100x faster than rdflib's writers, and the order never depends
-    on a store's iteration order); JSON-LD by rdflib.
+    Statements are written as N-Triples/N-Quads lines and sorted as strings (fast,
+    and the order never depends on a store); Oxigraph turns the sorted lines into
+    Turtle or TriG, grouping each subject's statements, rdf:type first. That is
+    ~5x faster than converting terms one by one and 50-100x faster than rdflib's
+    writers. JSON-LD is written by rdflib.
     """
     if fmt is Format.JSONLD:
         return _jsonld(to_graph(quads))
-    if fmt in QUAD_FORMATS:
-        statements: list[Any] = _oxigraph_quads(quads)
-    else:
-        statements = _oxigraph_triples(quads)
-    data = ox.serialize(statements, format=_OX_FORMAT[fmt], prefixes=_OX_PREFIXES)
-    assert data is not None  # no output file given, so the bytes are returned
-    return _sorted_prefix_lines(data) if fmt in {Format.TURTLE, Format.TRIG} else data
+    lines = _sorted_lines(quads, with_graph=fmt in QUAD_FORMATS)
+    data = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+    if fmt in {Format.NTRIPLES, Format.NQUADS}:
+        return data
+    source = ox.RdfFormat.N_QUADS if fmt is Format.TRIG else ox.RdfFormat.N_TRIPLES
+    pretty = ox.serialize(
+        ox.parse(data, format=source), format=_OX_FORMAT[fmt], prefixes=_OX_PREFIXES
+    )
+    assert pretty is not None  # no output file given, so the bytes are returned
+    return _readable(pretty)
 
 
-_OX_FORMAT = {
-    Format.TURTLE: ox.RdfFormat.TURTLE,
-    Format.TRIG: ox.RdfFormat.TRIG,
-    Format.NTRIPLES: ox.RdfFormat.N_TRIPLES,
-    Format.NQUADS: ox.RdfFormat.N_QUADS,
-}
+_OX_FORMAT = {Format.TURTLE: ox.RdfFormat.TURTLE, Format.TRIG: ox.RdfFormat.TRIG}
 _OX_PREFIXES = {name: str(namespace) for name, namespace in sorted(PREFIXES.items())}
+_TYPE = RDF.type
 
 
-def _sorted_prefix_lines(data: bytes) -> bytes:
+def _sorted_lines(quads: list[Quad], with_graph: bool) -> list[str]:
+    """Unique statements as N-Triples (or N-Quads) lines, sorted by graph, subject,
+    predicate (rdf:type first) and object.
+
+    Sort keys are plain strings (C-speed comparisons): "\0" after the subject puts
+    rdf:type first, "\t" separates a leading graph; N-Triples escapes both inside
+    terms, so neither occurs anywhere else in a line.
+    """
+    encoded: dict[Term, str] = {}
+    type_text = nt_term(_TYPE)
+    keys: set[str] = set()
+    for s, p, o, g in quads:
+        subject = encoded.get(s) or encoded.setdefault(s, nt_term(s))
+        predicate = encoded.get(p) or encoded.setdefault(p, nt_term(p))
+        obj = encoded.get(o) or encoded.setdefault(o, nt_term(o))
+        separator = "\0" if predicate == type_text else " "
+        key = f"{subject}{separator}{predicate} {obj}"
+        if with_graph:
+            graph = encoded.get(g) or encoded.setdefault(g, nt_term(g))
+            key = f"{graph}\t{key}"
+        keys.add(key)
+    if not with_graph:
+        return [key.replace("\0", " ", 1) + " ." for key in sorted(keys)]
+    lines = []
+    for key in sorted(keys):
+        graph, _, statement = key.partition("\t")
+        lines.append(f"{statement.replace(chr(0), ' ', 1)} {graph} .")
+    return lines
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
+_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def nt_term(term: Term) -> str:
+    """A term in N-Triples syntax (UTF-8, control characters escaped)."""
+    if isinstance(term, Literal):
+        text = _NEEDS_ESCAPE.sub(_escape_char, str(term))
+        if term.language:
+            return f'"{text}"@{term.language}'
+        if term.datatype is not None and str(term.datatype) != _XSD_STRING:
+            return f'"{text}"^^{nt_term(term.datatype)}'
+        return f'"{text}"'
+    if isinstance(term, URIRef):
+        return f"<{_IRI_UNSAFE.sub(_escape_char, str(term))}>"
+    return f"_:{term}"
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    return _ESCAPES.get(char) or f"\\u{ord(char):04X}"
+
+
+def _readable(data: bytes) -> bytes:
     """Prefixes in name order, then a blank line after each statement, for reading and diffs.
 
     Oxigraph escapes line breaks inside literals, so every line ending in " ." or
@@ -111,64 +172,6 @@ def _sorted_prefix_lines(data: bytes) -> bytes:
     while out and out[-1] == b"":
         out.pop()
     return b"\n".join(out) + b"\n"
-
-
-class _Converter:
-    """rdflib terms -> Oxigraph terms, with IRIs cached (a graph repeats them constantly)."""
-
-    def __init__(self) -> None:
-        self.iris: dict[str, ox.NamedNode] = {}
-
-    def iri(self, term: Term) -> ox.NamedNode:
-        text = str(term)
-        node = self.iris.get(text)
-        if node is None:
-            node = self.iris[text] = ox.NamedNode(text)
-        return node
-
-    def term(self, term: Term) -> Any:
-        if isinstance(term, URIRef):
-            return self.iri(term)
-        if isinstance(term, Literal):
-            if term.language:
-                return ox.Literal(str(term), language=term.language)
-            if term.datatype is not None:
-                return ox.Literal(str(term), datatype=self.iri(term.datatype))
-            return ox.Literal(str(term))
-        return ox.BlankNode(str(term))
-
-
-_TYPE = str(RDF.type)
-
-
-def _predicate_key(predicate: Term) -> str:
-    """rdf:type first (written as 'a'), then by IRI."""
-    text = str(predicate)
-    return "" if text == _TYPE else text
-
-
-def _key(term: Term) -> tuple[str, str]:
-    if isinstance(term, Literal):
-        return (f"L{term.datatype or ''}@{term.language or ''}", str(term))
-    return ("I" if isinstance(term, URIRef) else "B", str(term))
-
-
-def _oxigraph_triples(quads: list[Quad]) -> list[Any]:
-    unique = {(s, p, o) for s, p, o, _ in quads}
-    ordered = sorted(unique, key=lambda t: (str(t[0]), _predicate_key(t[1]), _key(t[2])))
-    convert = _Converter()
-    return [ox.Triple(convert.iri(s), convert.iri(p), convert.term(o)) for s, p, o in ordered]
-
-
-def _oxigraph_quads(quads: list[Quad]) -> list[Any]:
-    ordered = sorted(
-        set(quads), key=lambda q: (str(q[3]), str(q[0]), _predicate_key(q[1]), _key(q[2]))
-    )
-    convert = _Converter()
-    return [
-        ox.Quad(convert.iri(s), convert.iri(p), convert.term(o), convert.iri(g))
-        for s, p, o, g in ordered
-    ]
 
 
 def _jsonld(graph: Graph) -> bytes:

@@ -8,6 +8,7 @@ all read these annotations, so the three can never disagree about a property.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections.abc import Iterator
@@ -112,12 +113,15 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
             return annotation, many
 
 
-def field_meanings(model: type[BaseModel]) -> Iterator[FieldMeaning]:
-    """The mapped fields of a model, in declaration order."""
-    for name, info in model.model_fields.items():
-        meaning = _meaning(name, info)
-        if meaning is not None:
-            yield meaning
+def field_meanings(model: type[BaseModel]) -> tuple[FieldMeaning, ...]:
+    """The mapped fields of a model, in declaration order (worked out once per class)."""
+    return _field_meanings(model)
+
+
+@functools.cache
+def _field_meanings(model: type[BaseModel]) -> tuple[FieldMeaning, ...]:
+    meanings = (_meaning(name, info) for name, info in model.model_fields.items())
+    return tuple(m for m in meanings if m is not None)
 
 
 def _meaning(name: str, info: FieldInfo) -> FieldMeaning | None:
