@@ -190,7 +190,9 @@ def to_term(meaning: FieldMeaning, item: Any) -> Term:
     if isinstance(item, int):
         return Literal(item, datatype=XSD.integer)
     if isinstance(item, float):
-        return Literal(Decimal(repr(item)), datatype=XSD.decimal)
+        # At most 10 decimal places: more is noise for a percentage, and pyshacl-turbo
+        # 0.6.5 misjudges range checks on decimals with 19 or more fraction digits.
+        return Literal(Decimal(repr(round(item, 10))), datatype=XSD.decimal)
     return Literal(str(item))
 
 

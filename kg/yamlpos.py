@@ -61,8 +61,19 @@ class Positions:
         return (None, None)
 
 
+_LINE_SEPARATORS = "\u2028\u2029\x85"
+_STAND_INS = "\ue028\ue029\ue085"
+"""Private-use stand-ins: libyaml counts U+2028, U+2029 and U+0085 as line breaks
+(YAML 1.1), which shifts every later line number away from what editors show."""
+_TO_STAND_IN = str.maketrans(_LINE_SEPARATORS, _STAND_INS)
+_FROM_STAND_IN = str.maketrans(_STAND_INS, _LINE_SEPARATORS)
+
+
 def parse(text: str) -> tuple[Any, Positions]:
     """Parse one YAML or JSON document into plain values and their positions."""
+    swapped = any(c in text for c in _LINE_SEPARATORS) and not any(c in text for c in _STAND_INS)
+    if swapped:
+        text = text.translate(_TO_STAND_IN)
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -78,13 +89,14 @@ def parse(text: str) -> tuple[Any, Positions]:
     positions = Positions()
     if root is None:
         return None, positions
-    builder = _Builder(positions)
+    builder = _Builder(positions, restore=swapped)
     return builder.build(root, (), 0), positions
 
 
 class _Builder:
-    def __init__(self, positions: Positions) -> None:
+    def __init__(self, positions: Positions, restore: bool = False) -> None:
         self.positions = positions
+        self.restore = restore
         self.constructor = SafeConstructor()
         self.count = 0
         self.alias_count = 0
@@ -135,7 +147,7 @@ class _Builder:
                 raise _problem(
                     key_node, "keys must be plain names (no '<<' merges or complex keys)"
                 )
-            key = key_node.value
+            key = key_node.value.translate(_FROM_STAND_IN) if self.restore else key_node.value
             if key in result:
                 raise _problem(key_node, f"duplicate key {key!r}")
             child = (*path, key)
@@ -151,7 +163,7 @@ class _Builder:
         """
         if not isinstance(node, ScalarNode):
             raise _problem(node, "expected a plain value")
-        value: str = node.value
+        value: str = node.value.translate(_FROM_STAND_IN) if self.restore else node.value
         tag = node.tag.removeprefix("tag:yaml.org,2002:")
         if tag == "str" or node.style in {"'", '"', "|", ">"}:
             return value
@@ -206,11 +218,16 @@ def parse_json(text: str) -> tuple[Any, Positions]:
             result[key] = value
         return result
 
+    def no_constants(name: str) -> None:
+        raise ValueError(f"{name} is not JSON")
+
     try:
-        data = json.loads(text, object_pairs_hook=no_duplicates)
+        data = json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constants)
     except json.JSONDecodeError as exc:
         raise YamlError(f"JSON syntax: {exc.msg}", exc.lineno, exc.colno) from None
     except ValueError as exc:
+        # Locate the duplicate key or bad constant: the scanner knows positions.
+        _JsonScanner(text, Positions(), strict=True).value(_skip(text, 0), (), 0)
         raise YamlError(f"JSON: {exc}", None, None) from None
     except RecursionError:
         raise YamlError(f"nested deeper than {MAX_DEPTH} levels", None, None) from None
@@ -226,9 +243,11 @@ def _skip(text: str, index: int) -> int:
 
 
 class _JsonScanner:
-    def __init__(self, text: str, positions: Positions) -> None:
+    def __init__(self, text: str, positions: Positions, strict: bool = False) -> None:
         self.text = text
         self.positions = positions
+        self.strict = strict
+        """Raise YamlError at duplicate keys and non-JSON constants (NaN, Infinity)."""
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def where(self, index: int) -> tuple[int, int]:
@@ -246,15 +265,24 @@ class _JsonScanner:
         if char == "[":
             return self.array(index, path, depth)
         match = (_JSON_STRING if char == '"' else _JSON_ATOM).match(self.text, index)
-        assert match is not None  # the text already parsed as JSON
+        if match is None:  # only NaN/Infinity get this far; json.loads checked the rest
+            word = re.match(r"-?\w+", self.text[index:])
+            raise YamlError(
+                f"JSON: {word.group() if word else char!r} is not JSON", *self.where(index)
+            )
         return match.end()
 
     def object(self, index: int, path: Path, depth: int) -> int:
         index = _skip(self.text, index + 1)
+        keys: set[str] = set()
         while self.text[index] != "}":
             match = _JSON_STRING.match(self.text, index)
             assert match is not None
-            child = (*path, json.loads(match.group()))
+            key = json.loads(match.group())
+            if self.strict and key in keys:
+                raise YamlError(f"JSON: duplicate key {key!r}", *self.where(index))
+            keys.add(key)
+            child = (*path, key)
             self.positions.by_path[child] = self.where(index)
             index = _skip(self.text, match.end())  # at ':'
             index = self.value(_skip(self.text, index + 1), child, depth + 1)
