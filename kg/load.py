@@ -99,6 +99,7 @@ def validate_text(
     text: str, model: type[M], display: str, path: Path | None = None
 ) -> tuple[Loaded[M] | None, list[Problem]]:
     """Parse and validate text already read (used by tests and editors)."""
+    text = text.removeprefix("\ufeff")  # editors on Windows add a byte-order mark
     try:
         is_json = (path or Path(display)).suffix.lower() == ".json"
         data, positions = parse_json(text) if is_json else parse(text)
