@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
+from kg.cache import LoadCache
 from kg.errors import InputError, KgError, Problem
 from kg.evidence import check_documents, with_computed_offsets
 from kg.io import Format, serialise_quads, to_dataset, to_graph, write_atomically
@@ -36,12 +37,18 @@ def _quiet(_: str) -> None:
 
 
 def load_corpus(
-    seeds_dir: Path | str, *, sources_dir: Path | str | None = None, progress: Progress = _quiet
+    seeds_dir: Path | str,
+    *,
+    sources_dir: Path | str | None = None,
+    cache_dir: Path | str | None = None,
+    progress: Progress = _quiet,
 ) -> Corpus:
     """Load and cross-check every extraction file; raise :class:`InputError` listing all problems.
 
     With ``sources_dir``, every evidence quote is also checked against its source text.
+    With ``cache_dir``, files validated before (same bytes) are not parsed again.
     """
+    cache = LoadCache(Path(cache_dir)) if cache_dir is not None else None
     seeds = Path(seeds_dir)
     if not seeds.is_dir():
         raise KgError(f"{seeds}: not a directory of extraction files")
@@ -50,11 +57,11 @@ def load_corpus(
     problems: list[Problem] = []
     registry = None
     if registry_path is not None:
-        registry, found = load_registry(registry_path, str(registry_path))
+        registry, found = load_registry(registry_path, str(registry_path), cache)
         problems += found
     documents: list[Loaded[DocumentFile]] = []
     for path in document_paths:
-        document, found = load_document(path, str(path))
+        document, found = load_document(path, str(path), cache)
         problems += found
         if document is not None:
             documents.append(document)
@@ -107,6 +114,7 @@ def build(
     *,
     base: str = DEFAULT_BASE,
     sources_dir: Path | str | None = None,
+    cache_dir: Path | str | None = None,
     run_validation: bool = True,
     shapes: Graph | None = None,
     progress: Progress = _quiet,
@@ -116,7 +124,7 @@ def build(
     Raises :class:`InputError` when the extractions are invalid. SHACL results
     do not raise: they are in ``Build.report`` for the caller to judge.
     """
-    corpus = load_corpus(seeds_dir, sources_dir=sources_dir, progress=progress)
+    corpus = load_corpus(seeds_dir, sources_dir=sources_dir, cache_dir=cache_dir, progress=progress)
     progress("mapping to RDF")
     mapping = map_corpus(corpus, base=base)
     report = None

@@ -105,6 +105,15 @@ def _parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="write the graph even when SHACL finds violations"
     )
     sub.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
+    sub.add_argument(
+        "--rebuild", action="store_true", help="build even if nothing changed since the last build"
+    )
+    sub.add_argument(
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        help="cache validated extraction files here, keyed by content",
+    )
     sub.add_argument("--json", action="store_true", help="machine-readable summary on stdout")
     _report_options(sub)
 

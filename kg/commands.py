@@ -27,17 +27,37 @@ def _say(args: Namespace, message: str) -> None:
 
 
 def build_command(args: Namespace) -> int:
+    from kg import incremental
+
+    formats = [Format(f) for f in args.formats] if args.formats else list(DEFAULT_FORMATS)
+    options = {
+        "base": args.base or DEFAULT_BASE,
+        "formats": sorted(f.value for f in formats),
+        "validate": not args.no_validate,
+        "fail_on": args.fail_on,
+        "force": args.force,
+    }
+    inputs = incremental.fingerprint(args.seeds, args.sources, options)
+    if not (args.rebuild or args.dry_run or args.json or args.report_file):
+        summary = incremental.up_to_date(args.out, inputs)
+        if summary is not None:
+            _say(
+                args,
+                f"up to date: nothing changed since {args.out} was built "
+                "(--rebuild to build anyway)",
+            )
+            return int(summary["exit"])
     result = build(
         args.seeds,
         base=args.base or DEFAULT_BASE,
         sources_dir=args.sources,
+        cache_dir=args.cache,
         run_validation=not args.no_validate,
         progress=lambda m: _say(args, m),
     )
     report = result.report or ValidationReport()
     failed = report.fails_at(Severity(args.fail_on))
     _emit_report(args, report, text_least=Severity.WARNING, text_stream=sys.stderr)
-    formats = [Format(f) for f in args.formats] if args.formats else list(DEFAULT_FORMATS)
     written: list[Path] = []
     if args.dry_run:
         _say(args, "dry run: nothing was written")
@@ -45,6 +65,7 @@ def build_command(args: Namespace) -> int:
         written = result.write(args.out, formats)
         for path in written:
             _say(args, f"wrote {path}")
+        incremental.record(args.out, inputs, written, {"exit": EXIT_VIOLATIONS if failed else 0})
     else:
         _say(
             args,

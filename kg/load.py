@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from kg.cache import LoadCache
 from kg.errors import InputError, Location, Problem
 from kg.models import ID_PATTERN, DocumentFile, RegistryFile
 from kg.rdfmeta import _unwrap
@@ -73,9 +74,12 @@ def discover(seeds_dir: Path) -> tuple[Path | None, list[Path]]:
 
 
 def load_file(
-    path: Path, model: type[M], display: str | None = None
+    path: Path, model: type[M], display: str | None = None, cache: LoadCache | None = None
 ) -> tuple[Loaded[M] | None, list[Problem]]:
-    """Read, parse and validate one file; problems instead of exceptions."""
+    """Read, parse and validate one file; problems instead of exceptions.
+
+    With a cache, a file whose bytes were validated before is not parsed again.
+    """
     shown = display or str(path)
     try:
         size = path.stat().st_size
@@ -85,14 +89,20 @@ def load_file(
                     Location(shown), "", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
                 )
             ]
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        if cache is not None and (hit := cache.get(data, model)) is not None:
+            return Loaded(path, shown, hit[0], hit[1]), []
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, [
             Problem(Location(shown), "", f"not UTF-8 text: {exc.reason} at byte {exc.start}")
         ]
     except OSError as exc:
         return None, [Problem(Location(shown), "", f"cannot read: {exc.strerror}")]
-    return validate_text(text, model, shown, path)
+    loaded, problems = validate_text(text, model, shown, path)
+    if cache is not None and loaded is not None:
+        cache.put(data, model, loaded.model, loaded.positions)
+    return loaded, problems
 
 
 def validate_text(
@@ -205,15 +215,15 @@ def _is_model(value: Any) -> bool:
 
 
 def load_registry(
-    path: Path, display: str | None = None
+    path: Path, display: str | None = None, cache: LoadCache | None = None
 ) -> tuple[Loaded[RegistryFile] | None, list[Problem]]:
-    return load_file(path, RegistryFile, display)
+    return load_file(path, RegistryFile, display, cache)
 
 
 def load_document(
-    path: Path, display: str | None = None
+    path: Path, display: str | None = None, cache: LoadCache | None = None
 ) -> tuple[Loaded[DocumentFile] | None, list[Problem]]:
-    return load_file(path, DocumentFile, display)
+    return load_file(path, DocumentFile, display, cache)
 
 
 __all__ = ["Loaded", "discover", "load_document", "load_file", "load_registry", "validate_text"]

@@ -51,14 +51,25 @@ class Positions:
     """Path -> (line, column) of the key (for mapping entries) or item (for list items)."""
 
     by_path: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    pending: list[Any] | None = None
+    """Positions read from a cache, as [[path, line, column], ...], decoded on first use."""
 
     def find(self, path: Path) -> tuple[int | None, int | None]:
         """Position of ``path``, or of its nearest recorded ancestor."""
+        if self.pending is not None:
+            self.by_path.update({tuple(p): (line, col) for p, line, col in self.pending})
+            self.pending = None
         for end in range(len(path), -1, -1):
             found = self.by_path.get(path[:end])
             if found is not None:
                 return found
         return (None, None)
+
+    def encode(self) -> list[Any]:
+        """The positions as JSON-ready lists (the inverse of ``pending``)."""
+        if self.pending is not None:
+            return self.pending
+        return [[list(path), line, col] for path, (line, col) in self.by_path.items()]
 
 
 _LINE_SEPARATORS = "\u2028\u2029\x85"

@@ -82,7 +82,7 @@ def test_builds_are_byte_identical_across_processes(tmp_path: Path) -> None:
     _build_in_subprocess(tmp_path / "b", "2")
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert names == sorted(p.name for p in (tmp_path / "b").iterdir())
-    assert len(names) == len(Format) + 1  # every format plus the source map
+    assert len(names) == len(Format) + 2  # every format, the source map and the manifest
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
@@ -155,6 +155,7 @@ def test_cli_build_clean_exits_0_and_writes(
     summary = json.loads(capsys.readouterr().out)
     assert summary["conforms"] is True
     assert sorted(p.name for p in out.iterdir()) == [
+        "graph.build.json",
         "graph.sourcemap.json",
         "graph.trig",
         "graph.ttl",

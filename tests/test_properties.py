@@ -892,7 +892,11 @@ def node_position(text: str, path: Path_) -> tuple[int, int]:
             node = node.value[part]
             index = node.start_mark.index
         else:
-            key, node = next((k, v) for k, v in node.value if k.value == part)
+            # Keys were escaped the same way as the text: compare them mangled too.
+            mangled = json.loads(
+                re.sub(r"\\u[0-9a-fA-F]{4}", r"\\u0041", json.dumps(part, ensure_ascii=True))
+            )
+            key, node = next((k, v) for k, v in node.value if k.value in (part, mangled))
             index = key.start_mark.index
     line_start = text.rfind("\n", 0, index) + 1
     return text.count("\n", 0, index) + 1, index - line_start + 1

@@ -1,0 +1,76 @@
+"""Skip a build whose inputs and outputs have not changed since it was last written.
+
+A build writes ``graph.build.json`` beside its outputs: a fingerprint of every
+input (extraction files, source texts, shapes, options, kg's version) and the
+hash of every file it wrote. When both still match, there is nothing to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from kg.io import write_atomically
+from kg.load import EXTENSIONS
+from kg.resources import turtle_files
+
+MANIFEST = "graph.build.json"
+
+
+def fingerprint(seeds_dir: Path, sources_dir: Path | None, options: Mapping[str, Any]) -> str:
+    """One hash over everything a build's output depends on."""
+    from kg import __version__
+
+    digest = hashlib.sha256()
+    digest.update(json.dumps({"kg": __version__, **options}, sort_keys=True, default=str).encode())
+    if not seeds_dir.is_dir():
+        return ""  # the build itself reports the missing directory
+    for path in _files(seeds_dir, EXTENSIONS):
+        _add_file(digest, path, seeds_dir)
+    if sources_dir is not None and sources_dir.is_dir():
+        for path in _files(sources_dir, None):
+            _add_file(digest, path, sources_dir)
+    for resource in turtle_files("shapes"):
+        digest.update(resource.name.encode() + b"\0" + resource.read_bytes())
+    return digest.hexdigest()
+
+
+def _files(directory: Path, extensions: Iterable[str] | None) -> list[Path]:
+    wanted = tuple(extensions) if extensions is not None else None
+    return sorted(
+        p
+        for p in directory.iterdir()
+        if p.is_file() and not p.name.startswith(".") and (wanted is None or p.suffix in wanted)
+    )
+
+
+def _add_file(digest: Any, path: Path, root: Path) -> None:
+    digest.update(str(path.relative_to(root)).encode() + b"\0")
+    digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def up_to_date(out_dir: Path, inputs: str) -> dict[str, Any] | None:
+    """The recorded summary if the last build had these inputs and its files are intact."""
+    if not inputs:
+        return None
+    try:
+        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        if manifest["inputs"] != inputs:
+            return None
+        for name, digest in manifest["outputs"].items():
+            if hashlib.sha256((out_dir / name).read_bytes()).hexdigest() != digest:
+                return None
+        summary: dict[str, Any] = manifest["summary"]
+        return summary
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # missing, corrupt or from another version: build again
+
+
+def record(out_dir: Path, inputs: str, written: Iterable[Path], summary: Mapping[str, Any]) -> None:
+    """Remember what this build read and wrote."""
+    outputs = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(written)}
+    manifest = {"inputs": inputs, "outputs": outputs, "summary": dict(summary)}
+    write_atomically({out_dir / MANIFEST: (json.dumps(manifest, indent=1) + "\n").encode()})
