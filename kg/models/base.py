@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
@@ -72,3 +73,13 @@ class Part(Record):
     rdf_type: ClassVar[URIRef]
     iri_segment: ClassVar[str]
     key_field: ClassVar[str]
+
+
+def require_unique_keys(parts: Sequence[Part], message: str) -> None:
+    """Parts of one node share an IRI pattern, so two with one key would be one node."""
+    seen: set[object] = set()
+    for part in parts:
+        key = getattr(part, part.key_field)
+        if key in seen:
+            raise ValueError(message.format(key))
+        seen.add(key)

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 
 from kg.dates import PartialDate
-from kg.models.base import Count, Id, Node, NonEmptyText, Part, ref
+from kg.models.base import Count, Id, Node, NonEmptyText, Part, ref, require_unique_keys
 from kg.models.evidence import Evidence
 from kg.namespaces import KG, OPENGOV, SCHEMA
 from kg.rdfmeta import Predicate
@@ -138,11 +138,7 @@ class Election(Fact):
     def _contest(self) -> Self:
         if self.post is None and self.body is None:
             raise ValueError("give the contested 'post' or 'body'")
-        seen: set[str] = set()
-        for candidacy in self.candidacies:
-            if candidacy.candidate in seen:
-                raise ValueError(f"{candidacy.candidate!r} has two candidacies")
-            seen.add(candidacy.candidate)
+        require_unique_keys(self.candidacies, "{!r} has two candidacies")
         return self
 
 
@@ -209,11 +205,7 @@ class MotionVote(Fact):
 
     @model_validator(mode="after")
     def _one_ballot_per_voter(self) -> Self:
-        seen: set[str] = set()
-        for ballot in self.voters:
-            if ballot.voter in seen:
-                raise ValueError(f"{ballot.voter!r} is named twice among the voters")
-            seen.add(ballot.voter)
+        require_unique_keys(self.voters, "{!r} is named twice among the voters")
         return self
 
 
