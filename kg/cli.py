@@ -166,6 +166,12 @@ def _parser() -> argparse.ArgumentParser:
         help="bind ?NAME to VALUE (an IRI, prefix:name, id:slug or literal)",
     )
     sub.add_argument("-f", "--output", choices=["table", "csv", "json"], default="table")
+    sub.add_argument(
+        "--engine",
+        choices=["oxigraph", "rdflib"],
+        default="oxigraph",
+        help="query engine: Oxigraph (fast, default) or rdflib (the reference)",
+    )
 
     sub = command("stats", impl.stats_command, "Count nodes per class and triples per source.")
     sub.add_argument("graph", nargs="?", type=Path, default=Path("build/graph.trig"))

@@ -137,7 +137,7 @@ def _read_sourcemap(path: Path) -> dict[str, Location]:
 
 
 def query_command(args: Namespace) -> int:
-    from kg.query import run_query
+    from kg.query import open_store, run_query, run_query_store
 
     text = _query_text(args.query)
     params = {}
@@ -148,7 +148,10 @@ def query_command(args: Namespace) -> int:
         params[name] = value
     if not args.graph.is_file():
         raise KgError(f"{args.graph}: no such graph; run 'kg build' first")
-    answer = run_query(read_graph(args.graph), text, params)
+    if args.engine == "rdflib":
+        answer = run_query(read_graph(args.graph), text, params)
+    else:
+        answer = run_query_store(open_store(args.graph), text, params)
     if answer.graph is not None:
         print(answer.graph.serialize(format="turtle"))
     elif args.output == "csv":
