@@ -1,0 +1,761 @@
+"""Stage-by-stage benchmark of kg on synthetic corpora, against the straightforward reference.
+
+    python bench/run.py [--sizes 10k,100k,1M] [--seed 0] [--cache DIR]
+                        [--reference-max-triples 150000] [--query-repeats 3]
+                        [--markdown bench/RESULTS.md] [--json results.json]
+
+For each size (in triples) a corpus is generated with bench/synth.py (cached under
+``--cache``) and measured in a fresh subprocess, so sizes do not share memory or
+warm caches. Stages are timed with ``time.perf_counter``. Peak memory is the peak
+RSS of the measuring process during each stage: the kernel's high-water mark
+(VmHWM) is reset before the stage (``/proc/self/clear_refs``) and read after it,
+so it includes whatever earlier stages still hold (shown as "RSS before"); where
+that reset is unavailable the process peak from ``resource.getrusage`` is used.
+
+kg's stages: load+resolve (``kg.load_corpus``), anchor evidence (the quote check
+``--sources`` adds), map (``kg.mapping.map_corpus``), the rdflib graph validation
+runs on (``kg.io.to_graph``), SHACL validation (``kg.validate``, engine "kg"),
+writing Turtle and TriG (``Build.serialise``). Then, on the TriG kg wrote: reading
+it the way ``kg query -g`` does (``kg.read_graph``), typical SPARQL queries through
+``kg.run_query`` (rdflib) and through pyoxigraph, and the reference path: rdflib's
+own TriG and Turtle serialisers and parser, and pyshacl (``engine="pyshacl"``),
+which is skipped above ``--reference-max-triples`` and extrapolated from the
+smaller sizes (labelled as such).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import gc
+import hashlib
+import itertools
+import json
+import math
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any, cast
+
+ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):  # run as a script: make `bench` importable
+    sys.path.insert(0, str(ROOT))
+
+from bench import synth  # noqa: E402
+
+DEFAULT_SIZES = "10k,100k,1M"
+PACKAGES = ("kg", "rdflib", "pyshacl", "pydantic", "PyYAML", "lxml", "pyoxigraph")
+
+# kg stage -> (reference stage, what the comparison means)
+COMPARISONS = {
+    "load+resolve+map": ("rdflib parse TriG", "extractions -> quads vs TriG -> rdflib Dataset"),
+    "write Turtle": ("rdflib serialise Turtle", "kg's deterministic Turtle vs rdflib's"),
+    "write TriG": ("rdflib serialise TriG", "kg's deterministic TriG vs rdflib's"),
+    "validate (kg)": ("validate (pyshacl)", "kg's engine vs pyshacl alone"),
+    "queries (rdflib)": ("queries (pyoxigraph)", "rdflib vs pyoxigraph, same queries"),
+}
+PIPELINE = (
+    "load+resolve",
+    "anchor evidence",
+    "map",
+    "to_graph",
+    "validate (kg)",
+    "write Turtle",
+    "write TriG",
+)
+
+# --------------------------------------------------------------------------- queries
+# DISTINCT: pyoxigraph's union default graph is a multiset (a fact stated by three sources
+# matches three times), rdflib's is a set; DISTINCT makes both answer the same question.
+
+QUERIES: dict[str, tuple[str, str]] = {
+    "lookup by name": (
+        "a person by name or alias",
+        'SELECT DISTINCT ?who WHERE { ?who skos:prefLabel|skos:altLabel "$NAME" }',
+    ),
+    "roles of a person": (
+        "every tenure of one person, with organisation, post and dates",
+        """SELECT DISTINCT ?tenure ?org ?post ?role ?start ?end WHERE {
+            ?tenure org:member <$PERSON> ; org:organization ?org .
+            OPTIONAL { ?tenure kg:post ?post } OPTIONAL { ?tenure kg:roleName ?role }
+            OPTIONAL { ?tenure schema:startDate ?start } OPTIONAL { ?tenure schema:endDate ?end }
+        } ORDER BY ?start""",
+    ),
+    "actions per body": (
+        "disciplinary actions counted per acting body",
+        """SELECT ?body (COUNT(DISTINCT ?action) AS ?actions) WHERE {
+            ?action a kg:DisciplinaryAction ; kg:actingAuthority ?body .
+        } GROUP BY ?body ORDER BY DESC(?actions) ?body""",
+    ),
+    "votes with counts": (
+        "motion votes with their counts and result",
+        """SELECT DISTINCT ?vote ?motion ?yes ?no ?result WHERE {
+            ?vote a opengov:VoteEvent ; dcterms:title ?motion ;
+                  kg:votesFor ?yes ; kg:votesAgainst ?no .
+            OPTIONAL { ?vote opengov:result ?result }
+        } ORDER BY DESC(?yes) ?vote""",
+    ),
+    "election results": (
+        "candidates, votes and status per election",
+        """SELECT DISTINCT ?election ?candidate ?votes ?status WHERE {
+            ?election a kg:Election ; kg:candidacy ?c . ?c kg:candidate ?candidate .
+            OPTIONAL { ?c kg:votesReceived ?votes } OPTIONAL { ?c kg:candidacyStatus ?status }
+        } ORDER BY ?election DESC(?votes)""",
+    ),
+    "claims about a person": (
+        "who claims what about one person, with stance",
+        """SELECT DISTINCT ?claim ?by ?stance ?text WHERE {
+            ?claim a kg:Claim ; schema:about <$PERSON> ; prov:wasAttributedTo ?by ;
+                   kg:stance ?stance ; schema:text ?text .
+        }""",
+    ),
+    "provenance of a fact": (
+        "which source graphs state one fact, with their quotes and offsets",
+        """SELECT DISTINCT ?g ?quote ?start WHERE {
+            GRAPH ?g { <$FACT> kg:evidence ?e . ?e oa:hasSelector ?q . ?q oa:exact ?quote .
+                       OPTIONAL { ?e oa:hasSelector ?p . ?p oa:start ?start } }
+        } ORDER BY ?g ?start""",
+    ),
+    "facts per source graph": (
+        "facts derived from each source, largest first",
+        """SELECT ?g (COUNT(DISTINCT ?fact) AS ?facts) WHERE {
+            GRAPH ?g { ?fact prov:wasDerivedFrom ?source }
+        } GROUP BY ?g ORDER BY DESC(?facts) ?g LIMIT 20""",
+    ),
+}
+
+# --------------------------------------------------------------------------- memory
+
+
+def _status_kb(field: str) -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _reset_peak() -> bool:
+    """Reset the kernel's peak-RSS mark for this process (Linux >= 4.0)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _process_peak_kb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+
+
+class Meter:
+    """Times stages and records each one's peak RSS."""
+
+    def __init__(self) -> None:
+        self.stages: dict[str, dict[str, float]] = {}
+        self.method = "VmHWM reset per stage"
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        gc.collect()
+        before = _status_kb("VmRSS") or 0
+        reset = _reset_peak()
+        if not reset:
+            self.method = "getrusage ru_maxrss (process peak so far)"
+        _log(f"  {name} ...")
+        start, cpu = time.perf_counter(), time.process_time()
+        yield
+        seconds = time.perf_counter() - start
+        peak = (_status_kb("VmHWM") if reset else None) or _process_peak_kb()
+        self.stages[name] = {
+            "seconds": seconds,
+            "cpu_seconds": time.process_time() - cpu,  # well below seconds: the CPU was shared
+            "rss_before_mb": before / 1024,
+            "peak_rss_mb": peak / 1024,
+        }
+        _log(f"  {name}: {seconds:.2f} s, peak {peak / 1024:,.0f} MB")
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- the worker
+
+
+def _pick_parameters(quads: Sequence[tuple[Any, Any, Any, Any]]) -> dict[str, str]:
+    """A busy person (most tenures), their name, and the fact stated in most source graphs."""
+    from rdflib.namespace import ORG, PROV, SKOS
+
+    tenures: Counter[str] = Counter()
+    graphs: dict[str, set[str]] = {}
+    labels: dict[str, str] = {}
+    for s, p, o, g in quads:
+        if p == ORG.member:
+            tenures[str(o)] += 1
+        elif p == PROV.wasDerivedFrom:
+            graphs.setdefault(str(s), set()).add(str(g))
+        elif p == SKOS.prefLabel:
+            labels[str(s)] = str(o)
+    person = min(tenures, key=lambda iri: (-tenures[iri], iri))
+    fact = min(graphs, key=lambda iri: (-len(graphs[iri]), iri))
+    return {"PERSON": person, "NAME": labels.get(person, ""), "FACT": fact}
+
+
+def _query_text(template: str, parameters: dict[str, str]) -> str:
+    for name, value in parameters.items():
+        template = template.replace(f"${name}", value.replace('"', '\\"'))
+    return template
+
+
+def measure(
+    corpus_dir: Path,
+    sources_dir: Path | None,
+    *,
+    pyshacl: bool,
+    query_repeats: int,
+    scratch: Path,
+) -> dict[str, Any]:
+    """Run and time every stage on one corpus; meant to run in a fresh process per size."""
+    import pyoxigraph
+    from rdflib import Graph
+
+    import kg
+    from kg.evidence import check_documents
+    from kg.io import to_graph
+    from kg.mapping import map_corpus
+    from kg.query import with_prologue
+
+    meter = Meter()
+    out: dict[str, Any] = {"corpus": str(corpus_dir)}
+    with meter.stage("load+resolve"):
+        corpus = kg.load_corpus(corpus_dir)
+    if sources_dir is not None:
+        with meter.stage("anchor evidence"):
+            _, problems = check_documents(corpus.documents, sources_dir)
+        out["anchor_problems"] = len(problems)
+    with meter.stage("map"):
+        mapping = map_corpus(corpus)
+    out["quads"] = len(mapping.quads)
+    out["documents"] = len(corpus.documents)
+    parameters = _pick_parameters(mapping.quads)
+    out["query_parameters"] = parameters
+    with meter.stage("to_graph"):
+        graph = to_graph(mapping.quads)
+    out["triples"] = len(graph)
+    with meter.stage("validate (kg)"):
+        report = kg.validate(graph, None, mapping.origins, engine="kg")
+    out["validation"] = {s.value: report.count(s) for s in kg.Severity}
+    built = kg.Build(corpus, mapping, None)
+    with meter.stage("write Turtle"):
+        turtle = built.serialise(kg.Format.TURTLE)
+    with meter.stage("write TriG"):
+        trig = built.serialise(kg.Format.TRIG)
+    trig_path, turtle_path = scratch / "graph.trig", scratch / "graph.ttl"
+    trig_path.write_bytes(trig)
+    turtle_path.write_bytes(turtle)
+    out["bytes"] = {"turtle": len(turtle), "trig": len(trig)}
+    del corpus, mapping, built, graph, turtle, trig, report
+
+    # ---- reading the written graph, and the reference serialisers
+    with meter.stage("rdflib parse TriG"):
+        dataset = kg.read_graph(trig_path, "trig")  # what `kg query -g graph.trig` does
+    with meter.stage("rdflib serialise TriG"):
+        dataset.serialize(format="trig")
+    queries: dict[str, dict[str, Any]] = {}
+    texts = {name: _query_text(q, parameters) for name, (_, q) in QUERIES.items()}
+    with meter.stage("queries (rdflib)"):
+        for name, text in texts.items():
+            times, rows = [], 0
+            for _ in range(query_repeats):
+                start = time.perf_counter()
+                rows = len(kg.run_query(dataset, text).rows)
+                times.append(time.perf_counter() - start)
+            queries[name] = {"rdflib_seconds": statistics.median(times), "rdflib_rows": rows}
+    del dataset
+    with meter.stage("pyoxigraph load TriG"):
+        store = pyoxigraph.Store()
+        store.bulk_load(path=str(trig_path), format=pyoxigraph.RdfFormat.TRIG)
+    with meter.stage("queries (pyoxigraph)"):
+        for name, text in texts.items():
+            times, rows = [], 0
+            for _ in range(query_repeats):
+                start = time.perf_counter()
+                result = store.query(with_prologue(text), use_default_graph_as_union=True)
+                rows = len(list(cast(Iterable[Any], result)))
+                times.append(time.perf_counter() - start)
+            queries[name].update(oxigraph_seconds=statistics.median(times), oxigraph_rows=rows)
+    out["queries"] = queries
+    del store
+    with meter.stage("rdflib parse Turtle"):
+        union = Graph().parse(turtle_path, format="turtle")
+    with meter.stage("rdflib serialise Turtle"):
+        union.serialize(format="turtle")
+    if pyshacl:
+        with meter.stage("validate (pyshacl)"):
+            reference = kg.validate(union, engine="pyshacl")
+        out["validation_pyshacl"] = {s.value: reference.count(s) for s in kg.Severity}
+    out["stages"] = meter.stages
+    out["memory_method"] = meter.method
+    out["process_peak_rss_mb"] = _process_peak_kb() / 1024
+    out["load_average_after"] = os.getloadavg()
+    return out
+
+
+# --------------------------------------------------------------------------- the parent
+
+
+def parse_size(text: str) -> int:
+    """'10k' -> 10000, '1M' -> 1000000, '250000' -> 250000."""
+    text = text.strip()
+    factor = {"k": 1_000, "K": 1_000, "m": 1_000_000, "M": 1_000_000}.get(text[-1:], 1)
+    number = text[:-1] if factor != 1 else text
+    return int(float(number) * factor)
+
+
+def label_of(size: int) -> str:
+    if size >= 1_000_000 and size % 1_000_000 == 0:
+        return f"{size // 1_000_000}M"
+    if size >= 1_000 and size % 1_000 == 0:
+        return f"{size // 1_000}k"
+    return str(size)
+
+
+def machine() -> dict[str, Any]:
+    """CPU model, cores, RAM, Python and package versions: what the numbers depend on."""
+    cpu = platform.processor() or "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    ram = None
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = round(int(line.split()[1]) / 1024 / 1024, 1)
+    versions: dict[str, str | None] = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gib": ram,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": versions,
+    }
+
+
+def corpus_for(size: int, seed: int, cache: Path) -> tuple[Path, Path, float | None]:
+    """The cached corpus (and sources) for ``size`` triples; generated if missing."""
+    documents = synth.documents_for(size)
+    version = hashlib.sha256(Path(synth.__file__).read_bytes()).hexdigest()[:10]
+    home = cache / f"synth-d{documents}-s{seed}-{version}"  # a changed generator: a new corpus
+    corpus, sources = home / "corpus", home / "sources"
+    manifest = corpus / synth.MANIFEST
+    if manifest.is_file():
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        if data.get("documents") == documents and not data.get("violations"):
+            return corpus, sources, None
+    _log(f"generating {documents} documents into {home}")
+    start = time.perf_counter()
+    if sources.exists():
+        for stale in sources.iterdir():
+            stale.unlink()
+    synth.generate(corpus, documents, seed=seed, sources=sources)
+    return corpus, sources, time.perf_counter() - start
+
+
+def run_worker(
+    corpus: Path, sources: Path | None, pyshacl: bool, repeats: int, scratch: Path
+) -> dict[str, Any]:
+    """Measure one corpus in a fresh interpreter, so each size starts from a clean heap."""
+    result_file = scratch / "result.json"
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        str(corpus),
+        "--scratch",
+        str(scratch),
+        "--query-repeats",
+        str(repeats),
+    ]
+    if sources is not None:
+        command += ["--worker-sources", str(sources)]
+    if pyshacl:
+        command.append("--worker-pyshacl")
+    subprocess.run(command, check=True)
+    data: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+    return data
+
+
+def fit(points: Sequence[tuple[float, float]]) -> tuple[float, float] | None:
+    """Least-squares line through (log triples, log seconds): (slope, intercept)."""
+    usable = [(math.log(x), math.log(y)) for x, y in points if x > 0 and y > 0]
+    if len(usable) < 2:
+        return None
+    mean_x = sum(x for x, _ in usable) / len(usable)
+    mean_y = sum(y for _, y in usable) / len(usable)
+    var = sum((x - mean_x) ** 2 for x, _ in usable)
+    if var == 0:
+        return None
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in usable) / var
+    return slope, mean_y - slope * mean_x
+
+
+def extrapolate(results: list[dict[str, Any]], stage: str) -> None:
+    """Fill a skipped stage from a power law through the measured sizes (marked extrapolated)."""
+    measured = [
+        (r["triples"], r["stages"][stage]["seconds"]) for r in results if stage in r["stages"]
+    ]
+    if not measured:
+        return
+    line = fit(measured)
+    for result in results:
+        if stage in result["stages"]:
+            continue
+        if line is not None:
+            slope, intercept = line
+            basis = f"power law fitted to {len(measured)} measured sizes (slope {slope:.2f})"
+        else:
+            (x0, y0), slope = measured[0], 1.0
+            intercept = math.log(y0) - math.log(x0)
+            basis = "linear from the one measured size"
+        seconds = math.exp(intercept + slope * math.log(result["triples"]))
+        result["stages"][stage] = {"seconds": seconds, "extrapolated": True, "basis": basis}
+
+
+def growth(results: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per stage: log-log slope of seconds vs triples between sizes and over all of them."""
+    stages: list[str] = []
+    for result in results:
+        stages += [s for s in result["stages"] if s not in stages]
+    out: dict[str, dict[str, Any]] = {}
+    for stage in stages:
+        points = [
+            (r["triples"], r["stages"][stage]["seconds"])
+            for r in results
+            if stage in r["stages"] and not r["stages"][stage].get("extrapolated")
+        ]
+        steps = [
+            math.log(y1 / y0) / math.log(x1 / x0)
+            for (x0, y0), (x1, y1) in itertools.pairwise(points)
+            if x1 != x0 and y0 > 0 and y1 > 0
+        ]
+        line = fit(points)
+        out[stage] = {"steps": steps, "slope": line[0] if line else None}
+    return out
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def _seconds(entry: dict[str, Any] | None) -> str:
+    if entry is None:
+        return "—"
+    text = f"{entry['seconds']:.2f}" if entry["seconds"] < 100 else f"{entry['seconds']:,.0f}"
+    return f"~{text} (extrapolated)" if entry.get("extrapolated") else text
+
+
+def _mb(entry: dict[str, Any] | None) -> str:
+    if entry is None or "peak_rss_mb" not in entry:
+        return "—"
+    if "rss_before_mb" not in entry:
+        return f"{entry['peak_rss_mb']:,.0f}"
+    return f"{entry['peak_rss_mb']:,.0f} ({entry['rss_before_mb']:,.0f})"
+
+
+def render(report: dict[str, Any]) -> str:
+    """The results as Markdown: machine, per-size tables, ratios, queries, growth."""
+    spec = report["machine"]
+    lines = [
+        "# kg benchmark results",
+        "",
+        f"Generated by `{report['command']}` on {report['date']}.",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {spec['cpu']}, {spec['cores']} cores; RAM: {spec['ram_gib']} GiB",
+        f"- Python {spec['python']} on {spec['platform']}",
+        "- Packages: " + ", ".join(f"{k} {v}" for k, v in spec["packages"].items() if v),
+        "",
+        "## Method",
+        "",
+        f"- Corpora: `bench/synth.py`, seed {report['seed']}, sized by "
+        "`synth.documents_for(triples)`; each size measured in its own subprocess.",
+        "- Times: wall clock (`time.perf_counter`), one run per stage; queries: median of "
+        f"{report['query_repeats']} runs each.",
+        f"- Memory: peak RSS during each stage ({report['memory_method']}), in MB, with the RSS "
+        "already held when the stage began in brackets (earlier stages' data stays alive).",
+        "- pyshacl (the reference validator) runs up to "
+        f"{report['reference_max_triples']:,} triples; above that its time is extrapolated "
+        "from the measured sizes and labelled so.",
+        "",
+    ]
+    for result in report["results"]:
+        stages = result["stages"]
+        lines += [
+            f"## {result['label']}: {result['triples']:,} triples, {result['documents']:,} "
+            "documents",
+            "",
+            f"{result['quads']:,} quads"
+            + (
+                f"; Turtle {result['bytes']['turtle'] / 1e6:.1f} MB, TriG "
+                f"{result['bytes']['trig'] / 1e6:.1f} MB"
+                if "bytes" in result
+                else ""
+            )
+            + "; validation (kg): "
+            + ", ".join(f"{v} {k}s" for k, v in result.get("validation", {}).items())
+            + (
+                "; pyshacl: "
+                + ", ".join(f"{v} {k}s" for k, v in result["validation_pyshacl"].items())
+                if "validation_pyshacl" in result
+                else ""
+            )
+            + (
+                f"; corpus generated in {result['generation_seconds']:.1f} s"
+                if result.get("generation_seconds")
+                else ""
+            )
+            + ".",
+            "",
+            "| stage | seconds | CPU s | peak RSS MB (before) | s per 100k triples |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for name, entry in stages.items():
+            per = entry["seconds"] / result["triples"] * 100_000
+            cpu = f"{entry['cpu_seconds']:.2f}" if "cpu_seconds" in entry else "—"
+            lines.append(f"| {name} | {_seconds(entry)} | {cpu} | {_mb(entry)} | {per:.2f} |")
+        pipeline = sum(stages[s]["seconds"] for s in PIPELINE if s in stages)
+        lines += [
+            f"| **kg build total** ({', '.join(s for s in PIPELINE if s in stages)}) "
+            f"| **{pipeline:.2f}** | | | |",
+            "",
+        ]
+        lines += [
+            "| kg stage | reference | kg s | reference s | kg / reference |",
+            "|---|---|---:|---:|---:|",
+        ]
+        for ours, (theirs, _) in COMPARISONS.items():
+            mine = _combined(stages, ours)
+            other = stages.get(theirs)
+            if mine is None or other is None:
+                continue
+            ratio = mine["seconds"] / other["seconds"] if other["seconds"] else float("nan")
+            mark = " (extrapolated)" if other.get("extrapolated") else ""
+            lines.append(
+                f"| {ours} | {theirs} | {mine['seconds']:.2f} | {_seconds(other)} | "
+                f"{ratio:.2f}{mark} |"
+            )
+        lines += [
+            "",
+            "| query | rdflib s | pyoxigraph s | rdflib / pyoxigraph | rows |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for name, q in result.get("queries", {}).items():
+            rows = str(q["rdflib_rows"])
+            if q["rdflib_rows"] != q["oxigraph_rows"]:
+                rows += f" (pyoxigraph {q['oxigraph_rows']})"
+            ratio = q["rdflib_seconds"] / q["oxigraph_seconds"] if q["oxigraph_seconds"] else 0
+            lines.append(
+                f"| {name} | {q['rdflib_seconds']:.3f} | {q['oxigraph_seconds']:.4f} | "
+                f"{ratio:,.0f} | {rows} |"
+            )
+        lines.append("")
+    lines += _growth_lines(report)
+    lines += _bottleneck_lines(report)
+    return "\n".join(lines) + "\n"
+
+
+def _combined(stages: dict[str, Any], name: str) -> dict[str, Any] | None:
+    if name == "load+resolve+map":
+        if "load+resolve" not in stages or "map" not in stages:
+            return None
+        return {"seconds": stages["load+resolve"]["seconds"] + stages["map"]["seconds"]}
+    entry: dict[str, Any] | None = stages.get(name)
+    return entry
+
+
+def _growth_lines(report: dict[str, Any]) -> list[str]:
+    results = report["results"]
+    if len(results) < 2:
+        return []
+    labels = [r["label"] for r in results]
+    lines = [
+        "## Growth",
+        "",
+        "Seconds per stage against triples; the slope of log(seconds) against log(triples) is "
+        "1 for linear cost, 2 for quadratic (between consecutive sizes, and fitted over all).",
+        "",
+        "| stage | " + " | ".join(labels) + " | slopes | fitted slope |",
+        "|---|" + "---:|" * len(labels) + "---|---:|",
+    ]
+    for stage, curve in report["growth"].items():
+        cells = [_seconds(r["stages"].get(stage)) for r in results]
+        steps = ", ".join(f"{s:.2f}" for s in curve["steps"]) or "—"
+        slope = f"{curve['slope']:.2f}" if curve["slope"] is not None else "—"
+        lines.append(f"| {stage} | " + " | ".join(cells) + f" | {steps} | {slope} |")
+    return [*lines, ""]
+
+
+def _bottleneck_lines(report: dict[str, Any]) -> list[str]:
+    largest = report["results"][-1]
+    stages = {
+        name: entry["seconds"] for name, entry in largest["stages"].items() if name in PIPELINE
+    }
+    total = sum(stages.values())
+    if not total:
+        return []
+    lines = [
+        f"## Where kg's time goes at {largest['label']}",
+        "",
+        "| stage | seconds | share of kg build |",
+        "|---|---:|---:|",
+    ]
+    for name, seconds in sorted(stages.items(), key=lambda item: -item[1]):
+        lines.append(f"| {name} | {seconds:.2f} | {seconds / total:.0%} |")
+    return [*lines, ""]
+
+
+def print_summary(report: dict[str, Any]) -> None:
+    for result in report["results"]:
+        print(
+            f"\n{result['label']}: {result['triples']:,} triples, {result['documents']} documents"
+        )
+        for name, entry in result["stages"].items():
+            print(f"  {name:26} {_seconds(entry):>24} s   peak {_mb(entry):>20} MB")
+        for ours, (theirs, _) in COMPARISONS.items():
+            mine, other = _combined(result["stages"], ours), result["stages"].get(theirs)
+            if mine and other and other["seconds"]:
+                mark = " (extrapolated)" if other.get("extrapolated") else ""
+                print(f"  ratio {ours} / {theirs}: {mine['seconds'] / other['seconds']:.2f}{mark}")
+    if len(report["results"]) > 1:
+        print("\nlog-log slope of seconds vs triples (1 = linear):")
+        for stage, curve in report["growth"].items():
+            steps = ", ".join(f"{s:.2f}" for s in curve["steps"])
+            slope = f"{curve['slope']:.2f}" if curve["slope"] is not None else "-"
+            print(f"  {stage:26} {slope:>6}   ({steps})")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=DEFAULT_SIZES, help="triples per corpus, e.g. 10k,1M")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "kg-bench",
+        help="where generated corpora are kept between runs",
+    )
+    parser.add_argument(
+        "--reference-max-triples",
+        type=parse_size,
+        default=150_000,
+        help="run pyshacl only up to this size; extrapolate above it",
+    )
+    parser.add_argument("--query-repeats", type=int, default=3)
+    parser.add_argument("--no-sources", action="store_true", help="skip the evidence anchoring")
+    parser.add_argument("--markdown", type=Path, help="write the results as Markdown here")
+    parser.add_argument("--json", type=Path, help="write the results as JSON here")
+    parser.add_argument(
+        "--from-json", type=Path, help="measure nothing: render a saved --json report again"
+    )
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--worker-sources", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--worker-pyshacl", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--scratch", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker is not None:
+        data = measure(
+            args.worker,
+            args.worker_sources,
+            pyshacl=args.worker_pyshacl,
+            query_repeats=args.query_repeats,
+            scratch=args.scratch,
+        )
+        (args.scratch / "result.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
+        return 0
+
+    if args.from_json is not None:
+        report = json.loads(args.from_json.read_text(encoding="utf-8"))
+        print_summary(report)
+        _save(report, args.markdown, None)
+        return 0
+
+    sizes = sorted(parse_size(s) for s in args.sizes.split(","))
+    results: list[dict[str, Any]] = []
+    for size in sizes:
+        corpus, sources, generated = corpus_for(size, args.seed, args.cache)
+        pyshacl = size <= args.reference_max_triples
+        _log(f"measuring {label_of(size)} ({corpus}){'' if pyshacl else ', pyshacl skipped'}")
+        with tempfile.TemporaryDirectory(prefix="kg-bench-") as scratch:
+            result = run_worker(
+                corpus,
+                None if args.no_sources else sources,
+                pyshacl,
+                args.query_repeats,
+                Path(scratch),
+            )
+        result["label"] = label_of(size)
+        result["target_triples"] = size
+        result["generation_seconds"] = generated
+        results.append(result)
+        if size != sizes[-1]:  # keep what is measured so far, should a later size be cut short
+            _save(_report(args, argv, results), args.markdown, args.json)
+    report = _report(args, argv, results)
+    print_summary(report)
+    _save(report, args.markdown, args.json)
+    return 0
+
+
+def _report(
+    args: argparse.Namespace, argv: Sequence[str] | None, measured: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The full report of the sizes measured so far, with extrapolations and growth curves."""
+    results = copy.deepcopy(measured)
+    extrapolate(results, "validate (pyshacl)")
+    return {
+        "command": "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": machine(),
+        "seed": args.seed,
+        "query_repeats": args.query_repeats,
+        "reference_max_triples": args.reference_max_triples,
+        "memory_method": results[0].get("memory_method", "") if results else "",
+        "queries": {name: description for name, (description, _) in QUERIES.items()},
+        "results": results,
+        "growth": growth(results),
+    }
+
+
+def _save(report: dict[str, Any], markdown: Path | None, json_file: Path | None) -> None:
+    if markdown:
+        markdown.write_text(render(report), encoding="utf-8")
+    if json_file:
+        json_file.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
