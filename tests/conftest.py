@@ -47,7 +47,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "long",
-    max_examples=100_000,
+    max_examples=int(os.environ.get("KG_FUZZ_EXAMPLES", "100000")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
