@@ -130,7 +130,7 @@ def build(
     report = None
     if run_validation:
         progress(f"validating {len({(s, p, o) for s, p, o, _ in mapping.quads}):,} triples")
-        report = validate(to_graph(mapping.quads), shapes, mapping.origins)
+        report = validate(to_graph(mapping.quads, store="SimpleMemory"), shapes, mapping.origins)
     return Build(corpus, mapping, report)
 
 
