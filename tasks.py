@@ -55,8 +55,8 @@ def build() -> None:
 def test() -> None:
     """Lint, type-check, check generated files, run the tests and the examples."""
     setup()
-    run(BIN / "ruff", "check", "kg", "tests", "examples", "tasks.py")
-    run(BIN / "ruff", "format", "--check", "kg", "tests", "examples", "tasks.py")
+    run(BIN / "ruff", "check", "kg", "tests", "examples", "bench", "tasks.py")
+    run(BIN / "ruff", "format", "--check", "kg", "tests", "examples", "bench", "tasks.py")
     run(BIN / "mypy")
     run(BIN / "kg", "generate", "--check")
     run(BIN / "pytest", *sys.argv[2:])
