@@ -36,13 +36,6 @@ class Format(StrEnum):
     JSONLD = "jsonld"
 
 
-RDFLIB_FORMAT = {
-    Format.TURTLE: "turtle",
-    Format.TRIG: "trig",
-    Format.NTRIPLES: "nt",
-    Format.NQUADS: "nquads",
-    Format.JSONLD: "json-ld",
-}
 QUAD_FORMATS = {Format.TRIG, Format.NQUADS}
 
 

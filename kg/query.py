@@ -246,20 +246,6 @@ def _bind(query: str, bindings: Mapping[str, Term]) -> str:
     return text[: match.end()] + block + text[match.end() :]
 
 
-def _to_ox(term: Term) -> Any:
-    import pyoxigraph as ox
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    return ox.BlankNode(str(term))
-
-
 def _from_ox(term: Any) -> Term:
     import pyoxigraph as ox
 
