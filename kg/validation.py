@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH, SKOS
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SH, SKOS
 from rdflib.term import Node as Term
 
 from kg.errors import KgError, Location
@@ -230,8 +230,6 @@ def _show(term: Term | None) -> str | None:
 
 def label_of(graph: Graph, node: Term) -> str | None:
     """A human name for a node: its preferred label, title or name, if it has one."""
-    from rdflib.namespace import DCTERMS, FOAF, RDFS
-
     for predicate in (SKOS.prefLabel, RDFS.label, DCTERMS.title, FOAF.name):
         value = graph.value(node, predicate)
         if value is not None:
