@@ -157,3 +157,19 @@ def test_documents_for_is_calibrated() -> None:
     sizes = [synth.documents_for(t) for t in (10_000, 100_000, 1_000_000)]
     assert sizes == sorted(sizes) and sizes[0] >= 1
     assert 2_500 <= sizes[-1] <= 3_500  # about 3,000 documents make a million triples
+
+
+def test_default_engine_matches_pyshacl_on_injected_violations(
+    broken: tuple[Path, Path],
+) -> None:
+    """The fast engine and pyshacl, the reference, report the same results on a generated
+    graph with injected violations (focus, path, shape, component, severity, value)."""
+    graph = kg.build(broken[0], run_validation=False).graph()
+
+    def rows(report: kg.ValidationReport) -> list[tuple[object, ...]]:
+        found = [
+            (r.severity, r.focus, r.path, r.shape, r.component, r.value) for r in report.results
+        ]
+        return sorted(found, key=repr)
+
+    assert rows(kg.validate(graph)) == rows(kg.validate(graph, engine="pyshacl"))
