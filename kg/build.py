@@ -23,7 +23,7 @@ from kg.mapping import Mapping, map_corpus
 from kg.models import DocumentFile
 from kg.namespaces import DEFAULT_BASE
 from kg.resolve import Corpus, resolve
-from kg.validation import ValidationReport, validate
+from kg.validation import Engine, ValidationReport, validate
 
 DEFAULT_FORMATS = (Format.TURTLE, Format.TRIG)
 GRAPH_STEM = "graph"
@@ -117,6 +117,7 @@ def build(
     cache_dir: Path | str | None = None,
     run_validation: bool = True,
     shapes: Graph | None = None,
+    engine: Engine | str = Engine.AUTO,
     progress: Progress = _quiet,
 ) -> Build:
     """Load, check, map and validate a seeds directory; write nothing.
@@ -130,7 +131,10 @@ def build(
     report = None
     if run_validation:
         progress(f"validating {len({(s, p, o) for s, p, o, _ in mapping.quads}):,} triples")
-        report = validate(to_graph(mapping.quads, store="SimpleMemory"), shapes, mapping.origins)
+        # pyshacl-turbo reads a context-free graph (faster to fill); pyshacl needs contexts.
+        light = Engine(engine).resolved() is Engine.TURBO
+        graph = to_graph(mapping.quads, store="SimpleMemory" if light else "default")
+        report = validate(graph, shapes, mapping.origins, engine)
     return Build(corpus, mapping, report)
 
 

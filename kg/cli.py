@@ -218,6 +218,13 @@ def _report_options(sub: argparse.ArgumentParser) -> None:
         default="violation",
         help="the least severe SHACL result that fails the run (default: violation)",
     )
+    sub.add_argument(
+        "--engine",
+        choices=["auto", "turbo", "kg", "pyshacl"],
+        default="auto",
+        help="SHACL engine: auto (pyshacl-turbo if installed), turbo, kg, or pyshacl (the "
+        "slow reference)",
+    )
 
 
 def _store_commands(command: Callable[[str, object, str], argparse.ArgumentParser]) -> None:

@@ -36,6 +36,7 @@ def build_command(args: Namespace) -> int:
         "validate": not args.no_validate,
         "fail_on": args.fail_on,
         "force": args.force,
+        "engine": args.engine,
     }
     inputs = incremental.fingerprint(args.seeds, args.sources, options)
     if not (args.rebuild or args.dry_run or args.json or args.report_file):
@@ -53,6 +54,7 @@ def build_command(args: Namespace) -> int:
         sources_dir=args.sources,
         cache_dir=args.cache,
         run_validation=not args.no_validate,
+        engine=args.engine,
         progress=lambda m: _say(args, m),
     )
     report = result.report or ValidationReport()
@@ -90,7 +92,7 @@ def validate_command(args: Namespace) -> int:
     results: list[ValidationResult] = []
     for graph in args.graphs:
         origins = _read_sourcemap(args.sourcemap or _sourcemap_beside(graph))
-        results.extend(validate(read_graph(graph), shapes, origins).results)
+        results.extend(validate(read_graph(graph), shapes, origins, args.engine).results)
     report = ValidationReport(tuple(sorted(results, key=lambda r: r.sort_key())))
     if args.json:
         args.report = ReportFormat.JSON.value

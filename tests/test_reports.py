@@ -245,3 +245,16 @@ def test_example_workflow_is_valid_yaml_that_runs_kg() -> None:
     commands = " ".join(step.get("run", "") for step in steps)
     assert "kg build seeds -o build --report github" in commands
     assert "--report sarif" in commands and "--report junit" in commands
+
+
+@pytest.mark.parametrize("engine", ["auto", "turbo", "kg", "pyshacl"])
+def test_cli_engine_choice_gives_the_same_report(
+    warning_corpus: Path, engine: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every engine the CLI offers finds the golden corpus's one warning, and only it."""
+    assert (
+        main(["build", str(warning_corpus), "--dry-run", "-q", "--json", "--engine", engine]) == 0
+    )
+    report = json.loads(capsys.readouterr().out)["report"]
+    assert report["counts"] == {"violation": 0, "warning": 1, "info": 0}
+    assert report["results"][0]["shape"] == "<https://w3id.org/kg/shapes#ReadmissionNamesExclusion>"
