@@ -162,13 +162,19 @@ def test_cli_build_clean_exits_0_and_writes(
     ]
 
 
+def _golden_with_wrong_winner(tmp_path: Path) -> tuple[Path, Path]:
+    """The golden corpus, loading fine, but whose declared winner has no candidacy:
+    a SHACL-SPARQL violation. Returns the seeds directory and its document file."""
+    seeds = _copy_golden(tmp_path)
+    report = seeds / "report.yaml"
+    report.write_text(report.read_text().replace("winner: bram-osei", "winner: dev-marsh"))
+    return seeds, report
+
+
 def test_cli_build_violation_exits_1_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    seeds = _copy_golden(tmp_path)
-    report = seeds / "report.yaml"
-    # Loads fine, but the declared winner has no candidacy: a SHACL-SPARQL violation.
-    report.write_text(report.read_text().replace("winner: bram-osei", "winner: dev-marsh"))
+    seeds, _ = _golden_with_wrong_winner(tmp_path)
     out = tmp_path / "out"
     assert main(["build", str(seeds), "-o", str(out), "-q"]) == 1
     assert not out.exists()
@@ -195,9 +201,7 @@ def test_cli_build_input_error_exits_2_and_keeps_previous_output(
 def test_cli_validate_traces_results_to_extraction_lines(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    seeds = _copy_golden(tmp_path)
-    report = seeds / "report.yaml"
-    report.write_text(report.read_text().replace("winner: bram-osei", "winner: dev-marsh"))
+    seeds, report = _golden_with_wrong_winner(tmp_path)
     out = tmp_path / "out"
     assert main(["build", str(seeds), "-o", str(out), "-q", "--force"]) == 1
     assert main(["validate", str(out / "graph.ttl"), "--json"]) == 1
