@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -19,6 +20,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 from rdflib.term import Node as Term
 
+from kg import ntriples
 from kg.dates import PartialDate
 from kg.errors import Location
 from kg.models import Evidence, Node, Part, Post, Tenure
@@ -26,33 +28,47 @@ from kg.namespaces import DEFAULT_BASE, KG, OA
 from kg.rdfmeta import FieldMeaning, enum_iri, field_meanings
 from kg.resolve import Corpus
 
-Quad = tuple[URIRef, URIRef, Term, URIRef]
+Quad = tuple[str, str, str, str]
+"""Subject, predicate, object and graph, each in N-Triples syntax (see :mod:`kg.ntriples`)."""
 EVIDENCE = KG.evidence
 REGISTRY_GRAPH = "registry"
 
 
+@lru_cache(maxsize=1024)
+def _fixed(node: URIRef) -> str:
+    """A vocabulary IRI (predicate, class, concept) in N-Triples, made once."""
+    return ntriples.term(node)
+
+
+_TYPE = _fixed(RDF.type)
+_DERIVED_FROM = _fixed(PROV.wasDerivedFrom)
+_INTEGER = str(XSD.integer)
+_NON_NEGATIVE = str(XSD.nonNegativeInteger)
+
+
 @dataclass(frozen=True, slots=True)
 class Minter:
-    """Mints instance IRIs under one base, so a corpus can be published anywhere."""
+    """Mints instance IRIs (as N-Triples terms) under one base, to publish anywhere."""
 
     base: str = DEFAULT_BASE
 
-    def node(self, segment: str, record_id: str) -> URIRef:
-        return URIRef(f"{self.base}{segment}/{record_id}")
+    def node(self, segment: str, record_id: str) -> str:
+        return ntriples.iri(f"{self.base}{segment}/{record_id}")
 
-    def graph(self, name: str) -> URIRef:
-        return URIRef(f"{self.base}graph/{name}")
+    def graph(self, name: str) -> str:
+        return ntriples.iri(f"{self.base}graph/{name}")
 
-    def evidence(self, source_id: str, evidence: Evidence) -> URIRef:
+    def evidence(self, source_id: str, evidence: Evidence) -> str:
         if evidence.start is not None:
-            return URIRef(f"{self.base}evidence/{source_id}/{evidence.start}-{evidence.end}")
+            return ntriples.iri(f"{self.base}evidence/{source_id}/{evidence.start}-{evidence.end}")
         digest = hashlib.sha256(evidence.quote.encode("utf-8")).hexdigest()[:16]
-        return URIRef(f"{self.base}evidence/{source_id}/quote-{digest}")
+        return ntriples.iri(f"{self.base}evidence/{source_id}/quote-{digest}")
 
 
 @dataclass(slots=True)
 class Mapping:
-    """The mapper's output: quads, plus the file position each minted node came from."""
+    """The mapper's output: quads as N-Triples terms, plus the file position each
+    minted node (by plain IRI) came from."""
 
     quads: list[Quad] = field(default_factory=list)
     origins: dict[str, Location] = field(default_factory=dict)
@@ -70,6 +86,7 @@ class _Mapper:
         self.out = Mapping()
         self.origin: Location | None = None
         """Where the record being mapped was written; every subject emitted is traced to it."""
+        self.last_subject = ""
 
     def run(self) -> Mapping:
         registry = self.corpus.registry
@@ -89,32 +106,33 @@ class _Mapper:
                 iri = self.iri_of_record(fact)
                 self.origin = document.location((section, index))
                 self.node(fact, iri, graph, source_id=source.id)
-                self.emit(iri, PROV.wasDerivedFrom, source_iri, graph)
+                self.emit(iri, _DERIVED_FROM, source_iri, graph)
             for index, corroboration in enumerate(document.model.corroborates):
                 self.origin = document.location(("corroborates", index))
                 iri = self.iri_of_id(corroboration.fact)
-                self.emit(iri, PROV.wasDerivedFrom, source_iri, graph)
+                self.emit(iri, _DERIVED_FROM, source_iri, graph)
                 for evidence in corroboration.evidence:
                     target = self.evidence(evidence, graph, source.id)
-                    self.emit(iri, EVIDENCE, target, graph)
+                    self.emit(iri, _fixed(EVIDENCE), target, graph)
         return self.out
 
-    def emit(self, s: URIRef, p: URIRef, o: Term, g: URIRef) -> None:
+    def emit(self, s: str, p: str, o: str, g: str) -> None:
         self.out.quads.append((s, p, o, g))
-        if self.origin is not None:
-            self.out.origins.setdefault(str(s), self.origin)
+        if s is not self.last_subject and self.origin is not None:
+            self.last_subject = s
+            self.out.origins.setdefault(s[1:-1], self.origin)
 
-    def iri_of_record(self, record: Node) -> URIRef:
+    def iri_of_record(self, record: Node) -> str:
         return self.minter.node(record.iri_segment, record.id)
 
-    def iri_of_id(self, record_id: str) -> URIRef:
+    def iri_of_id(self, record_id: str) -> str:
         return self.iri_of_record(self.corpus.record(record_id))
 
-    def node(self, record: BaseModel, iri: URIRef, graph: URIRef, source_id: str = "") -> None:
+    def node(self, record: BaseModel, iri: str, graph: str, source_id: str = "") -> None:
         kind = type(record)
-        self.emit(iri, RDF.type, kind.rdf_type, graph)  # type: ignore[attr-defined]
+        self.emit(iri, _TYPE, _fixed(kind.rdf_type), graph)  # type: ignore[attr-defined]
         for extra in getattr(kind, "extra_types", ()):
-            self.emit(iri, RDF.type, extra, graph)
+            self.emit(iri, _TYPE, _fixed(extra), graph)
         for meaning in field_meanings(kind):
             value = getattr(record, meaning.name)
             values = value if isinstance(value, list) else [value]
@@ -125,19 +143,26 @@ class _Mapper:
             post = self.corpus.record(record.post)
             assert isinstance(post, Post)
             self.emit(
-                iri, meaning_iri(Tenure, "organisation"), self.iri_of_id(post.organisation), graph
+                iri,
+                _fixed(meaning_iri(Tenure, "organisation")),
+                self.iri_of_id(post.organisation),
+                graph,
             )
 
     def value(
-        self, subject: URIRef, meaning: FieldMeaning, item: Any, graph: URIRef, source_id: str
+        self, subject: str, meaning: FieldMeaning, item: Any, graph: str, source_id: str
     ) -> None:
         predicate = meaning.predicate
-        target: Term
-        if isinstance(item, Evidence):
+        target: str
+        if type(item) is str and meaning.ref is None and _plain(meaning):
+            target = ntriples.literal(item)
+        elif type(item) is int and _plain(meaning):
+            target = ntriples.literal(str(item), _INTEGER)
+        elif isinstance(item, Evidence):
             target = self.evidence(item, graph, source_id)
         elif isinstance(item, Part):
             key = getattr(item, item.key_field)
-            target = URIRef(f"{subject}/{item.iri_segment}/{key}")
+            target = ntriples.iri(f"{subject[1:-1]}/{item.iri_segment}/{key}")
             self.node(item, target, graph, source_id)
         elif isinstance(item, Node):
             target = self.iri_of_record(item)
@@ -145,35 +170,52 @@ class _Mapper:
         elif meaning.ref is not None:
             target = self.iri_of_id(item)
         elif isinstance(item, PartialDate):
-            target = item.to_literal()
+            target = ntriples.term(item.to_literal())
             if predicate.precision is not None:
-                self.emit(subject, predicate.precision, KG[item.precision.value], graph)
+                self.emit(
+                    subject,
+                    _fixed(predicate.precision),
+                    _fixed(KG[item.precision.value]),
+                    graph,
+                )
             if predicate.qualifier is not None and item.qualifier is not None:
-                self.emit(subject, predicate.qualifier, KG[item.qualifier.value], graph)
+                self.emit(
+                    subject, _fixed(predicate.qualifier), _fixed(KG[item.qualifier.value]), graph
+                )
         else:
-            target = to_term(meaning, item)
-        self.emit(subject, predicate.iri, target, graph)
+            target = ntriples.term(to_term(meaning, item))
+        self.emit(subject, _fixed(predicate.iri), target, graph)
 
-    def evidence(self, evidence: Evidence, graph: URIRef, source_id: str) -> URIRef:
+    def evidence(self, evidence: Evidence, graph: str, source_id: str) -> str:
         source = evidence.source or source_id
         iri = self.minter.evidence(source, evidence)
-        quote = URIRef(f"{iri}/quote")
-        self.emit(iri, RDF.type, OA.SpecificResource, graph)
-        self.emit(iri, OA.hasSource, self.iri_of_id(source), graph)
-        self.emit(iri, OA.hasSelector, quote, graph)
-        self.emit(quote, RDF.type, OA.TextQuoteSelector, graph)
-        self.emit(quote, OA.exact, Literal(evidence.quote), graph)
+        base = iri[1:-1]
+        quote = ntriples.iri(f"{base}/quote")
+        self.emit(iri, _TYPE, _fixed(OA.SpecificResource), graph)
+        self.emit(iri, _fixed(OA.hasSource), self.iri_of_id(source), graph)
+        self.emit(iri, _fixed(OA.hasSelector), quote, graph)
+        self.emit(quote, _TYPE, _fixed(OA.TextQuoteSelector), graph)
+        self.emit(quote, _fixed(OA.exact), ntriples.literal(evidence.quote), graph)
         if evidence.start is not None and evidence.end is not None:
-            position = URIRef(f"{iri}/position")
-            self.emit(iri, OA.hasSelector, position, graph)
-            self.emit(position, RDF.type, OA.TextPositionSelector, graph)
+            position = ntriples.iri(f"{base}/position")
+            self.emit(iri, _fixed(OA.hasSelector), position, graph)
+            self.emit(position, _TYPE, _fixed(OA.TextPositionSelector), graph)
             self.emit(
-                position, OA.start, Literal(evidence.start, datatype=XSD.nonNegativeInteger), graph
+                position,
+                _fixed(OA.start),
+                ntriples.literal(str(evidence.start), _NON_NEGATIVE),
+                graph,
             )
             self.emit(
-                position, OA.end, Literal(evidence.end, datatype=XSD.nonNegativeInteger), graph
+                position, _fixed(OA.end), ntriples.literal(str(evidence.end), _NON_NEGATIVE), graph
             )
         return iri
+
+
+def _plain(meaning: FieldMeaning) -> bool:
+    """True when a str or int value maps by its Python type alone (no datatype or IRI base)."""
+    predicate = meaning.predicate
+    return predicate.iri_base is None and predicate.datatype is None
 
 
 def to_term(meaning: FieldMeaning, item: Any) -> Term:

@@ -234,7 +234,7 @@ def _bind(query: str, bindings: Mapping[str, Term]) -> str:
     """The query with a VALUES block for the bindings at the start of its WHERE clause."""
     if not bindings:
         return query
-    from kg.io import nt_term
+    from kg.ntriples import term as nt_term
 
     text = _COMMENT.sub("", query)
     match = _OPENING.search(text)

@@ -1255,7 +1255,7 @@ def test_repeated_fact_that_agrees_carries_evidence_from_both(tmp_path: Path) ->
         "https://w3id.org/kg/id/source/tribune-report",
         "https://w3id.org/kg/id/source/second-report",
     }
-    graphs = {str(g) for s, _, _, g in result.mapping.quads if s == fact}
+    graphs = {str(g) for _, _, _, g in result.dataset().quads((fact, None, None, None))}
     assert graphs == {
         "https://w3id.org/kg/id/graph/tribune-report",
         "https://w3id.org/kg/id/graph/second-report",
