@@ -57,6 +57,8 @@ def build_command(args: Namespace) -> int:
         engine=args.engine,
         progress=lambda m: _say(args, m),
     )
+    # Serialise while validation runs in the background; write only if it passes.
+    files = {} if args.dry_run else result.render(args.out, formats)
     report = result.report or ValidationReport()
     failed = report.fails_at(Severity(args.fail_on))
     _emit_report(args, report, text_least=Severity.WARNING, text_stream=sys.stderr)
@@ -64,7 +66,8 @@ def build_command(args: Namespace) -> int:
     if args.dry_run:
         _say(args, "dry run: nothing was written")
     elif not failed or args.force:
-        written = result.write(args.out, formats)
+        write_atomically(files)
+        written = sorted(files)
         for path in written:
             _say(args, f"wrote {path}")
         incremental.record(args.out, inputs, written, {"exit": EXIT_VIOLATIONS if failed else 0})

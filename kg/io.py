@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -80,53 +82,107 @@ class _TermCache(dict[str, Term]):
 
 def serialise_quads(quads: list[Quad], fmt: Format) -> bytes:
     """One serialisation of the quads; quad formats keep the named graphs."""
-    if fmt is Format.JSONLD:
-        return _jsonld(to_graph(quads))
-    return serialise_lines(sorted_lines(quads, with_graph=fmt in QUAD_FORMATS), fmt)
+    return serialise_formats(quads, [fmt])[fmt]
 
 
-def serialise_lines(lines: list[str], fmt: Format) -> bytes:
-    """Sorted N-Triples (or, for TriG and N-Quads, N-Quads) lines -> one format.
+def serialise_formats(quads: list[Quad], formats: Iterable[Format]) -> dict[Format, bytes]:
+    """Several serialisations, sorting the statements once for all formats that share them."""
+    wanted = set(formats)
+    out: dict[Format, bytes] = {}
+    if wanted & {Format.TURTLE, Format.NTRIPLES}:
+        triples = triple_lines(quads)
+        if Format.TURTLE in wanted:
+            out[Format.TURTLE] = turtle(triples)
+        if Format.NTRIPLES in wanted:
+            out[Format.NTRIPLES] = joined(triples)
+        del triples  # the next sort needs the memory
+    if wanted & {Format.TRIG, Format.NQUADS}:
+        graphs = graph_lines(quads)
+        if Format.TRIG in wanted:
+            out[Format.TRIG] = trig(graphs)
+        if Format.NQUADS in wanted:
+            out[Format.NQUADS] = joined([line for lines in graphs.values() for line in lines])
+    if Format.JSONLD in wanted:
+        out[Format.JSONLD] = _jsonld(to_graph(quads))
+    return out
 
-    Statements are sorted as strings (fast, and the order never depends on a
-    store); Oxigraph turns the sorted lines into Turtle or TriG, grouping each
-    subject's statements, rdf:type first, 50-100x faster than rdflib's writers.
+
+_TYPE = ntriples.iri(str(RDF.type))
+
+
+def triple_lines(quads: Iterable[Quad]) -> list[str]:
+    """The union of the graphs: unique statements as N-Triples lines, sorted by subject,
+    predicate (rdf:type first) and object.
+
+    Sort keys are plain strings (C-speed comparisons): "\0" after the subject puts
+    rdf:type first; N-Triples escapes it inside terms, so it occurs nowhere else.
     """
-    if fmt is Format.JSONLD:
-        raise ValueError("JSON-LD is written from quads, not lines")
-    data = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
-    if fmt in {Format.NTRIPLES, Format.NQUADS}:
-        return data
-    source = ox.RdfFormat.N_QUADS if fmt is Format.TRIG else ox.RdfFormat.N_TRIPLES
+    keys = {f"{s}\0{p} {o}" if p == _TYPE else f"{s} {p} {o}" for s, p, o, _ in quads}
+    return [key.replace("\0", " ", 1) + " ." for key in sorted(keys)]
+
+
+def graph_lines(quads: Iterable[Quad]) -> dict[str, list[str]]:
+    """Each named graph's unique statements as sorted N-Quads lines, graphs in name order."""
+    keys: dict[str, set[str]] = {}
+    for s, p, o, g in quads:
+        found = keys.get(g)
+        if found is None:
+            found = keys[g] = set()
+        found.add(f"{s}\0{p} {o}" if p == _TYPE else f"{s} {p} {o}")
+    return {
+        graph: [f"{key.replace(chr(0), ' ', 1)} {graph} ." for key in sorted(keys[graph])]
+        for graph in sorted(keys)
+    }
+
+
+def joined(lines: list[str]) -> bytes:
+    """Lines as one UTF-8 document, each ended by a newline."""
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+def turtle(lines: list[str]) -> bytes:
+    """Sorted N-Triples lines as Turtle: Oxigraph groups each subject's statements,
+    keeping the order (50-100x faster than rdflib's writer)."""
     pretty = ox.serialize(
-        ox.parse(data, format=source), format=_OX_FORMAT[fmt], prefixes=_OX_PREFIXES
+        ox.parse(joined(lines), format=ox.RdfFormat.N_TRIPLES),
+        format=ox.RdfFormat.TURTLE,
+        prefixes=_OX_PREFIXES,
     )
     assert pretty is not None  # no output file given, so the bytes are returned
     return _readable(pretty)
 
 
-_OX_FORMAT = {Format.TURTLE: ox.RdfFormat.TURTLE, Format.TRIG: ox.RdfFormat.TRIG}
-_OX_PREFIXES = {name: str(namespace) for name, namespace in sorted(PREFIXES.items())}
-_TYPE = ntriples.iri(str(RDF.type))
+def trig(graphs: Mapping[str, list[str]]) -> bytes:
+    """Sorted N-Quads lines, graph by graph, as TriG.
 
-
-def sorted_lines(quads: Iterable[Quad], with_graph: bool) -> list[str]:
-    """Unique statements as N-Triples (or N-Quads) lines, sorted by graph, subject,
-    predicate (rdf:type first) and object.
-
-    Sort keys are plain strings (C-speed comparisons): "\0" after the subject puts
-    rdf:type first, "\t" separates a leading graph; N-Triples escapes both inside
-    terms, so neither occurs anywhere else in a line.
+    Each graph is written on its own and the blocks joined under one prefix
+    header: the bytes are those of writing everything at once, and a graph's
+    block depends on that graph alone.
     """
-    if with_graph:
-        keys = {f"{g}\t{s}\0{p} {o}" if p == _TYPE else f"{g}\t{s} {p} {o}" for s, p, o, g in quads}
-        lines = []
-        for key in sorted(keys):
-            graph, _, statement = key.partition("\t")
-            lines.append(f"{statement.replace(chr(0), ' ', 1)} {graph} .")
-        return lines
-    triples = {f"{s}\0{p} {o}" if p == _TYPE else f"{s} {p} {o}" for s, p, o, _ in quads}
-    return [key.replace("\0", " ", 1) + " ." for key in sorted(triples)]
+    blocks = [trig_block(lines) for lines in graphs.values()]
+    return _prefix_header() + b"\n" + b"\n".join(block for block in blocks if block)
+
+
+def trig_block(lines: list[str]) -> bytes:
+    """One graph's ``<graph> { ... }`` block."""
+    pretty = ox.serialize(
+        ox.parse(joined(lines), format=ox.RdfFormat.N_QUADS),
+        format=ox.RdfFormat.TRIG,
+        prefixes=_OX_PREFIXES,
+    )
+    assert pretty is not None
+    return _readable(pretty).partition(b"\n\n")[2]  # without the prefix header
+
+
+_OX_PREFIXES = {name: str(namespace) for name, namespace in sorted(PREFIXES.items())}
+
+
+@lru_cache(maxsize=1)
+def _prefix_header() -> bytes:
+    return b"".join(sorted(f"@prefix {p}: <{ns}> .\n".encode() for p, ns in _OX_PREFIXES.items()))
+
+
+_STATEMENT_END = re.compile(rb"( \.|\})\n")
 
 
 def _readable(data: bytes) -> bytes:
@@ -135,16 +191,12 @@ def _readable(data: bytes) -> bytes:
     Oxigraph escapes line breaks inside literals, so every line ending in " ." or
     "}" ends a statement or a graph block.
     """
-    lines = data.split(b"\n")
-    count = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix")), 0)
-    out = [*sorted(lines[:count]), b""]
-    for line in lines[count:]:
-        out.append(line)
-        if line.endswith((b" .", b"}")):
-            out.append(b"")
-    while out and out[-1] == b"":
-        out.pop()
-    return b"\n".join(out) + b"\n"
+    head_end = 0
+    while data.startswith(b"@prefix", head_end):
+        head_end = data.index(b"\n", head_end) + 1
+    prefixes = sorted(data[:head_end].splitlines(keepends=True))
+    body = _STATEMENT_END.sub(rb"\1\n\n", data[head_end:]).rstrip(b"\n")
+    return b"".join(prefixes) + b"\n" + body + b"\n" if body else b"".join(prefixes)
 
 
 def _jsonld(graph: Graph) -> bytes:
@@ -211,11 +263,15 @@ def read_graph(path: Path, fmt: str | None = None) -> Dataset:
 __all__ = [
     "Format",
     "bind_prefixes",
+    "graph_lines",
+    "joined",
     "read_graph",
-    "serialise_lines",
+    "serialise_formats",
     "serialise_quads",
-    "sorted_lines",
     "to_dataset",
     "to_graph",
+    "trig",
+    "triple_lines",
+    "turtle",
     "write_atomically",
 ]

@@ -14,7 +14,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node as Term
 
@@ -134,12 +135,15 @@ def _rewrite(shapes: Graph, shape: Term, constraint: Term, select: str) -> str:
     return _prologue(shapes, constraint) + "\n" + body
 
 
-def run_rules(data: Graph, rules: list[SparqlRule]) -> Iterator[RuleResult]:
-    """Every solution of every rule, de-duplicated as pyshacl does."""
+def run_rules(data: Graph | ox.Store, rules: list[SparqlRule]) -> Iterator[RuleResult]:
+    """Every solution of every rule, de-duplicated as pyshacl does.
+
+    ``data`` is an rdflib Graph, or an Oxigraph store (its default graph), which
+    answers the same queries 10-100x faster.
+    """
     for rule in rules:
         seen: set[tuple[object, ...]] = set()
-        for row in data.query(rule.query):
-            bound = row.asdict()  # type: ignore[union-attr]
+        for bound in _solutions(data, rule.query):
             focus = bound.pop("this", None)
             if focus is None:
                 continue
@@ -169,6 +173,41 @@ def run_rules(data: Graph, rules: list[SparqlRule]) -> Iterator[RuleResult]:
                     value if value is not None else focus,
                     _fill(message, variables),
                 )
+
+
+def _solutions(data: Graph | ox.Store, query: str) -> Iterator[dict[str, Term]]:
+    """Each solution of a SELECT query as variable name -> rdflib term."""
+    if isinstance(data, Graph):
+        for row in data.query(query):
+            bound: dict[str, Term] = dict(row.asdict())  # type: ignore[union-attr]
+            yield bound
+        return
+    solutions = data.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)  # the rules are SELECT queries
+    names = [variable.value for variable in solutions.variables]
+    for solution in solutions:
+        yield {
+            name: from_oxigraph(value)
+            for name, value in zip(names, solution, strict=True)
+            if value is not None
+        }
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def from_oxigraph(term: object) -> Term:
+    """An Oxigraph term as the rdflib term pyshacl would report."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    raise TypeError(f"unexpected term in a rule's solution: {term!r}")
 
 
 def _fill(message: str, variables: dict[str, Term]) -> str:

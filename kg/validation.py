@@ -7,11 +7,14 @@ report is stable between runs and easy to render as text, JSON or anything else.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache, partial
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SH, SKOS
 from rdflib.term import Node as Term
@@ -19,7 +22,7 @@ from rdflib.term import Node as Term
 from kg.errors import KgError, Location
 from kg.io import bind_prefixes
 from kg.resources import turtle_files
-from kg.sparql_rules import SPARQL_COMPONENT, SparqlRule, run_rules, split_shapes
+from kg.sparql_rules import SPARQL_COMPONENT, RuleResult, SparqlRule, run_rules, split_shapes
 
 
 class Severity(StrEnum):
@@ -107,9 +110,11 @@ def load_shapes(paths: Iterable[Path]) -> Graph:
 class Engine(StrEnum):
     """Which SHACL engine runs.
 
-    ``turbo``: pyshacl-turbo, a Rust engine with pySHACL's API (the fast path);
-    ``kg``: pyshacl for SHACL Core, each SHACL-SPARQL constraint run once over all
-    its targets (:mod:`kg.sparql_rules`); ``pyshacl``: pyshacl alone, the reference.
+    ``turbo`` (the fast path): pyshacl-turbo, a Rust engine with pySHACL's API,
+    for SHACL Core, and each SHACL-SPARQL constraint run once over all its targets
+    in Oxigraph (:mod:`kg.sparql_rules`), both at once; ``kg``: the same with
+    pyshacl for SHACL Core and the constraints run by rdflib; ``pyshacl``:
+    pyshacl alone, the reference.
     ``auto`` picks turbo when it is installed, else kg. Parity tests prove all
     agree on focus node, path, shape, constraint component and severity.
     """
@@ -136,14 +141,67 @@ def validate(
     No inference is run: the shapes are written for the data as mapped, and
     OWL-RL pre-inference would cost 10-15x for nothing. See :class:`Engine`.
     """
+    chosen = Engine(engine).resolved()
+    if chosen is Engine.TURBO:
+        return validate_ntriples(data.serialize(format="nt"), shapes, origins, chosen)
     shapes = shapes if shapes is not None else default_shapes()
     rules: list[SparqlRule] = []
-    chosen = Engine(engine).resolved()
     if chosen is Engine.KG:
         shapes, rules = split_shapes(shapes)
-    report_graph = _turbo(data, shapes) if chosen is Engine.TURBO else _pyshacl(data, shapes)
-    results = read_results(report_graph, data, origins or {})
-    for found in run_rules(data, rules):
+    report_graph = _pyshacl(data, shapes)
+    return _report(report_graph, run_rules(data, rules), partial(label_of, data), origins or {})
+
+
+def validate_ntriples(
+    data: str,
+    shapes: Graph | None = None,
+    origins: Mapping[str, Location] | None = None,
+    engine: Engine | str = Engine.AUTO,
+) -> ValidationReport:
+    """Validate a graph given as N-Triples text (duplicate lines allowed).
+
+    The fast path of ``kg build``: with the turbo engine no rdflib graph is made.
+    pyshacl-turbo checks SHACL Core in a worker thread (it releases the GIL)
+    while this thread loads the text into Oxigraph and runs each SHACL-SPARQL
+    constraint there once over all its targets.
+    """
+    chosen = Engine(engine).resolved()
+    if chosen is not Engine.TURBO:
+        graph = Graph()
+        bind_prefixes(graph)
+        graph.parse(data=data, format="nt")
+        return validate(graph, shapes, origins, chosen)
+    core, rules = _split(shapes)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-shacl-core") as pool:
+        core_report = pool.submit(_turbo, data, core)
+        store = ox.Store()
+        store.load(data, format=ox.RdfFormat.N_TRIPLES)
+        found = list(run_rules(store, rules))
+        report_graph = core_report.result()
+    return _report(report_graph, found, partial(_store_label, store), origins or {})
+
+
+def _split(shapes: Graph | None) -> tuple[Graph, list[SparqlRule]]:
+    return split_shapes(shapes) if shapes is not None else _default_split()
+
+
+@lru_cache(maxsize=1)
+def _default_split() -> tuple[Graph, list[SparqlRule]]:
+    """The project's shapes, split once per process (parsing them costs ~0.3 s)."""
+    return split_shapes(default_shapes())
+
+
+Labeller = Callable[[Term], "str | None"]
+
+
+def _report(
+    report_graph: Graph,
+    rule_results: Iterable[RuleResult],
+    labels: Labeller,
+    origins: Mapping[str, Location],
+) -> ValidationReport:
+    results = read_results(report_graph, labels, origins)
+    for found in rule_results:
         results.append(
             ValidationResult(
                 severity=Severity.from_iri(found.rule.severity),
@@ -153,21 +211,26 @@ def validate(
                 shape=_show(found.rule.shape),
                 component=_show(SPARQL_COMPONENT),
                 value=_show(found.value),
-                focus_label=label_of(data, found.focus),
-                location=trace(str(found.focus), origins or {}),
+                focus_label=labels(found.focus),
+                location=trace(str(found.focus), origins),
             )
         )
     return ValidationReport(tuple(sorted(results, key=ValidationResult.sort_key)))
 
 
-def _turbo(data: Graph, shapes: Graph) -> Graph:
+def _turbo(data: str, shapes: Graph) -> Graph:
     try:
         import pyshacl_turbo
     except ImportError:
         raise KgError("engine 'turbo' needs the pyshacl-turbo package") from None
+    try:  # the engine's own input type: the text goes to Rust as it is
+        from pyshacl_turbo.rdf import Input
 
+        source: object = Input(data, "nt", None, {}, {}, True)
+    except ImportError:  # pragma: no cover - a pyshacl-turbo without it reads a Graph
+        source = Graph().parse(data=data, format="nt")
     _, report_graph, _ = pyshacl_turbo.validate(
-        data, shacl_graph=shapes, inference="none", allow_warnings=True, allow_infos=True
+        source, shacl_graph=shapes, inference="none", allow_warnings=True, allow_infos=True
     )
     if not isinstance(report_graph, Graph):
         raise KgError(f"the shapes cannot be used: {report_graph}")
@@ -193,7 +256,7 @@ def _pyshacl(data: Graph, shapes: Graph) -> Graph:
 
 
 def read_results(
-    report: Graph, data: Graph, origins: Mapping[str, Location]
+    report: Graph, labels: Labeller, origins: Mapping[str, Location]
 ) -> list[ValidationResult]:
     """The results of a SHACL validation report graph, traced to extraction files."""
     results = []
@@ -213,7 +276,7 @@ def read_results(
                 shape=_show(shape),
                 component=_show(report.value(node, SH.sourceConstraintComponent)),
                 value=_show(value),
-                focus_label=label_of(data, focus) if focus is not None else None,
+                focus_label=labels(focus) if focus is not None else None,
                 location=trace(str(focus), origins) if focus is not None else None,
             )
         )
@@ -228,12 +291,28 @@ def _show(term: Term | None) -> str | None:
     return str(term) if not hasattr(term, "n3") else term.n3()
 
 
+_LABELS = (SKOS.prefLabel, RDFS.label, DCTERMS.title, FOAF.name)
+
+
 def label_of(graph: Graph, node: Term) -> str | None:
     """A human name for a node: its preferred label, title or name, if it has one."""
-    for predicate in (SKOS.prefLabel, RDFS.label, DCTERMS.title, FOAF.name):
+    for predicate in _LABELS:
         value = graph.value(node, predicate)
         if value is not None:
             return str(value)
+    return None
+
+
+def _store_label(store: ox.Store, node: Term) -> str | None:
+    """:func:`label_of` for a node in an Oxigraph store's default graph."""
+    if not isinstance(node, URIRef):
+        return None
+    subject = ox.NamedNode(str(node))
+    for predicate in _LABELS:
+        for quad in store.quads_for_pattern(subject, ox.NamedNode(str(predicate)), None):
+            value = quad.object
+            if isinstance(value, ox.Literal | ox.NamedNode):
+                return value.value
     return None
 
 
