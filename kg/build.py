@@ -31,8 +31,9 @@ from kg.load import Loaded, discover, load_document, load_registry
 from kg.mapping import Mapping, map_corpus
 from kg.models import DocumentFile
 from kg.namespaces import DEFAULT_BASE
+from kg.ntriples import ascii_document
 from kg.resolve import Corpus, resolve
-from kg.validation import Engine, ValidationReport, validate_ntriples
+from kg.validation import Engine, StatementLabels, ValidationReport, validate_ntriples
 
 DEFAULT_FORMATS = (Format.TURTLE, Format.TRIG)
 GRAPH_STEM = "graph"
@@ -184,11 +185,12 @@ def build(
         mapping = map_corpus(corpus, base=base)
         if not run_validation:
             return Build(corpus, mapping)
-        # Unsorted and with repeats: both engines read a set, and sorting is left to the writers.
-        data = "".join([f"{s} {p} {o} .\n" for s, p, o, _ in mapping.quads])
+        # Unsorted and with repeats: the engine reads a set; sorting is left to the writers.
+        data = ascii_document(mapping.quads)
     progress(f"validating {len(mapping.quads):,} statements")
+    labels = StatementLabels((s, p, o) for s, p, o, _ in mapping.quads)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-validate")
-    report = pool.submit(validate_ntriples, data, shapes, mapping.origins, engine)
+    report = pool.submit(validate_ntriples, data, shapes, mapping.origins, engine, labels)
     pool.shutdown(wait=False)  # the thread ends with the validation
     return Build(corpus, mapping, report)
 

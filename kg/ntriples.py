@@ -9,7 +9,9 @@ less time at a million statements).
 
 from __future__ import annotations
 
+import codecs
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from rdflib import BNode, Literal, URIRef
@@ -61,6 +63,43 @@ def term(node: Term) -> str:
     return f"_:{node}"
 
 
+def _escape_non_ascii(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeEncodeError)
+    chunk = error.object[error.start : error.end]
+    return "".join(
+        f"\\u{ord(c):04X}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08X}" for c in chunk
+    ), error.end
+
+
+codecs.register_error("kg-ntriples", _escape_non_ascii)
+
+
+def ascii_document(statements: Iterable[tuple[str, str, str, str]], chunk: int = 50_000) -> str:
+    """Statements (graph ignored) as one N-Triples document in pure ASCII.
+
+    Non-ASCII characters become ``\\uXXXX`` escapes, which N-Triples readers turn
+    back into the same terms. An ASCII str takes one byte a character and its
+    UTF-8 form is itself, so handing it to Rust copies nothing: at a million
+    statements that is ~600 MB less than the same text with its curly quotes.
+    Lines may repeat; a graph is a set.
+    """
+    parts: list[str] = []
+    batch: list[str] = []
+    for s, p, o, _ in statements:
+        batch.append(f"{s} {p} {o} .\n")
+        if len(batch) == chunk:
+            parts.append(_to_ascii("".join(batch)))
+            batch.clear()
+    parts.append(_to_ascii("".join(batch)))
+    return "".join(parts)
+
+
+def _to_ascii(text: str) -> str:
+    if text.isascii():
+        return text
+    return text.encode("ascii", "kg-ntriples").decode("ascii")
+
+
 def to_rdflib(text: str) -> Term:
     """The inverse of :func:`term` for the terms kg writes (IRIs, blank nodes, literals)."""
     if text.startswith("<"):
@@ -90,4 +129,4 @@ def _unescape(text: str) -> str:
     )
 
 
-__all__ = ["datatype_suffix", "iri", "literal", "term", "to_rdflib"]
+__all__ = ["ascii_document", "datatype_suffix", "iri", "literal", "term", "to_rdflib"]

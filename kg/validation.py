@@ -7,7 +7,8 @@ report is stable between runs and easy to render as text, JSON or anything else.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable, Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -19,10 +20,18 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SH, SKOS
 from rdflib.term import Node as Term
 
+from kg import ntriples
 from kg.errors import KgError, Location
 from kg.io import bind_prefixes
 from kg.resources import turtle_files
-from kg.sparql_rules import SPARQL_COMPONENT, RuleResult, SparqlRule, run_rules, split_shapes
+from kg.sparql_rules import (
+    SPARQL_COMPONENT,
+    RuleResult,
+    SparqlRule,
+    predicates_read,
+    run_rules,
+    split_shapes,
+)
 
 
 class Severity(StrEnum):
@@ -111,10 +120,10 @@ class Engine(StrEnum):
     """Which SHACL engine runs.
 
     ``turbo`` (the fast path): pyshacl-turbo, a Rust engine with pySHACL's API,
-    for SHACL Core, and each SHACL-SPARQL constraint run once over all its targets
-    in Oxigraph (:mod:`kg.sparql_rules`), both at once; ``kg``: the same with
-    pyshacl for SHACL Core and the constraints run by rdflib; ``pyshacl``:
-    pyshacl alone, the reference.
+    for SHACL Core while each SHACL-SPARQL constraint runs once over all its
+    targets (:mod:`kg.sparql_rules`) in Oxigraph, on the statements it can read;
+    ``kg``: pyshacl for SHACL Core and the same constraints run by rdflib;
+    ``pyshacl``: pyshacl alone, the reference.
     ``auto`` picks turbo when it is installed, else kg. Parity tests prove all
     agree on focus node, path, shape, constraint component and severity.
     """
@@ -141,11 +150,12 @@ def validate(
     No inference is run: the shapes are written for the data as mapped, and
     OWL-RL pre-inference would cost 10-15x for nothing. See :class:`Engine`.
     """
-    chosen = Engine(engine).resolved()
-    if chosen is Engine.TURBO:
-        return validate_ntriples(data.serialize(format="nt"), shapes, origins, chosen)
     shapes = shapes if shapes is not None else default_shapes()
+    chosen = Engine(engine).resolved()
     rules: list[SparqlRule] = []
+    if chosen is Engine.TURBO:
+        text = data.serialize(format="nt", encoding="utf-8").decode("utf-8")
+        return validate_ntriples(text, shapes, origins, chosen, partial(label_of, data))
     if chosen is Engine.KG:
         shapes, rules = split_shapes(shapes)
     report_graph = _pyshacl(data, shapes)
@@ -157,13 +167,16 @@ def validate_ntriples(
     shapes: Graph | None = None,
     origins: Mapping[str, Location] | None = None,
     engine: Engine | str = Engine.AUTO,
+    labels: Labeller | None = None,
 ) -> ValidationReport:
-    """Validate a graph given as N-Triples text (duplicate lines allowed).
+    """Validate a graph given as N-Triples text (lines may repeat).
 
-    The fast path of ``kg build``: with the turbo engine no rdflib graph is made.
-    pyshacl-turbo checks SHACL Core in a worker thread (it releases the GIL)
-    while this thread loads the text into Oxigraph and runs each SHACL-SPARQL
-    constraint there once over all its targets.
+    The fast path of ``kg build``: with the turbo engine the text goes to Rust
+    as it is and no rdflib graph is made; SHACL Core is checked in a worker
+    thread (pyshacl-turbo releases the GIL) while this one runs the SPARQL
+    constraints in Oxigraph. Give ``data`` in ASCII
+    (:func:`kg.ntriples.ascii_document`) to spare a copy. ``labels`` names focus
+    nodes in the report; by default they are looked up in ``data``.
     """
     chosen = Engine(engine).resolved()
     if chosen is not Engine.TURBO:
@@ -175,10 +188,10 @@ def validate_ntriples(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-shacl-core") as pool:
         core_report = pool.submit(_turbo, data, core)
         store = ox.Store()
-        store.load(data, format=ox.RdfFormat.N_TRIPLES)
+        store.load(_statements_with(data, predicates_read(rules)), format=ox.RdfFormat.N_TRIPLES)
         found = list(run_rules(store, rules))
         report_graph = core_report.result()
-    return _report(report_graph, found, partial(_store_label, store), origins or {})
+    return _report(report_graph, found, labels or _text_labels(data), origins or {})
 
 
 def _split(shapes: Graph | None) -> tuple[Graph, list[SparqlRule]]:
@@ -187,8 +200,16 @@ def _split(shapes: Graph | None) -> tuple[Graph, list[SparqlRule]]:
 
 @lru_cache(maxsize=1)
 def _default_split() -> tuple[Graph, list[SparqlRule]]:
-    """The project's shapes, split once per process (parsing them costs ~0.3 s)."""
+    """The project's shapes, parsed and split once per process (~0.3 s)."""
     return split_shapes(default_shapes())
+
+
+def _statements_with(data: str, predicates: frozenset[str] | None) -> str:
+    """The lines of N-Triples text whose predicate is one of ``predicates`` (all if None)."""
+    if predicates is None:
+        return data
+    alternatives = "|".join(re.escape(ntriples.iri(p)) for p in sorted(predicates))
+    return "\n".join(re.findall(rf"^\S+ (?:{alternatives}) .*$", data, re.MULTILINE)) + "\n"
 
 
 Labeller = Callable[[Term], "str | None"]
@@ -219,6 +240,7 @@ def _report(
 
 
 def _turbo(data: str, shapes: Graph) -> Graph:
+    """pyshacl-turbo on N-Triples text; it releases the GIL while it works."""
     try:
         import pyshacl_turbo
     except ImportError:
@@ -303,17 +325,46 @@ def label_of(graph: Graph, node: Term) -> str | None:
     return None
 
 
-def _store_label(store: ox.Store, node: Term) -> str | None:
-    """:func:`label_of` for a node in an Oxigraph store's default graph."""
-    if not isinstance(node, URIRef):
-        return None
-    subject = ox.NamedNode(str(node))
-    for predicate in _LABELS:
-        for quad in store.quads_for_pattern(subject, ox.NamedNode(str(predicate)), None):
-            value = quad.object
-            if isinstance(value, ox.Literal | ox.NamedNode):
-                return value.value
-    return None
+class StatementLabels:
+    """:func:`label_of` over statements in N-Triples form, indexed on first use.
+
+    A report names a few hundred focus nodes at most; one pass over the
+    statements is cheaper than building a graph to ask.
+    """
+
+    def __init__(self, statements: Iterable[tuple[str, str, str]]) -> None:
+        self._statements: Iterable[tuple[str, str, str]] | None = statements
+        self._labels: dict[str, str] = {}
+
+    def __call__(self, node: Term) -> str | None:
+        if self._statements is not None:
+            self._index(self._statements)
+            self._statements = None
+        return self._labels.get(ntriples.term(node)) if isinstance(node, URIRef) else None
+
+    def _index(self, statements: Iterable[tuple[str, str, str]]) -> None:
+        rank = {ntriples.iri(str(p)): i for i, p in enumerate(_LABELS)}
+        best: dict[str, tuple[int, str]] = {}
+        for s, p, o in statements:
+            position = rank.get(p)
+            if position is not None and (s not in best or position < best[s][0]):
+                best[s] = (position, o)
+        self._labels = {s: str(ntriples.to_rdflib(o)) for s, (_, o) in best.items()}
+
+
+def _text_labels(data: str) -> StatementLabels:
+    """Labels from N-Triples text: IRIs and predicates hold no spaces, so a line
+    splits at its first two."""
+    wanted = tuple(ntriples.iri(str(p)) for p in _LABELS)
+
+    def statements() -> Iterator[tuple[str, str, str]]:
+        for line in data.splitlines():
+            s, _, rest = line.partition(" ")
+            p, _, o = rest.partition(" ")
+            if p in wanted:
+                yield s, p, o.rstrip().removesuffix(".").rstrip()
+
+    return StatementLabels(statements())
 
 
 def trace(iri: str, origins: Mapping[str, Location]) -> Location | None:

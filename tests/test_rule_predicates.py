@@ -1,0 +1,57 @@
+"""The Oxigraph store the SPARQL constraints run in holds only the predicates they read;
+these tests pin down how that set is found, including the cases that must fall back to
+loading everything."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph
+
+from kg.sparql_rules import SparqlRule, predicates_read, split_shapes
+from kg.validation import default_shapes
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def rule(where: str) -> SparqlRule:
+    query = f"PREFIX kg: <http://k/> SELECT ?this WHERE {{ ?this a kg:T . {where} }}"
+    return SparqlRule(shape=None, constraint=None, severity=None, messages=(), query=query)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ("?this kg:a ?x", {"http://k/a"}),
+        ("FILTER NOT EXISTS { ?this kg:status ?s }", {"http://k/status"}),
+        ("FILTER EXISTS { ?this kg:a/kg:b|^kg:c ?s }", {"http://k/a", "http://k/b", "http://k/c"}),
+        ("?this kg:a+/kg:b* ?x", {"http://k/a", "http://k/b"}),
+        ("OPTIONAL { ?this kg:a ?x } MINUS { ?this kg:b ?y }", {"http://k/a", "http://k/b"}),
+    ],
+)
+def test_predicates_of_a_rule(where: str, expected: set[str]) -> None:
+    assert predicates_read([rule(where)]) == frozenset(expected | {RDF_TYPE})
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "?this ?p ?x",
+        "FILTER NOT EXISTS { ?this ?p ?x }",
+        "?this !kg:a ?x",
+        "FILTER EXISTS { ?this !(kg:a|kg:b) ?x }",
+    ],
+)
+def test_any_predicate_means_everything(where: str) -> None:
+    assert predicates_read([rule(where)]) is None
+
+
+def test_project_rules_read_a_small_set_of_predicates() -> None:
+    _, rules = split_shapes(default_shapes())
+    found = predicates_read(rules)
+    assert found is not None
+    assert "https://w3id.org/kg/ns#tenureStatus" in found  # only inside FILTER NOT EXISTS
+    assert "http://www.w3.org/2004/02/skos/core#prefLabel" not in found
+
+
+def test_empty_graph_has_no_rules() -> None:
+    assert predicates_read(split_shapes(Graph())[1]) == frozenset()
