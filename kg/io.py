@@ -13,7 +13,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -86,7 +86,11 @@ def serialise_quads(quads: list[Quad], fmt: Format) -> bytes:
 
 
 def serialise_formats(quads: list[Quad], formats: Iterable[Format]) -> dict[Format, bytes]:
-    """Several serialisations, sorting the statements once for all formats that share them."""
+    """Several serialisations, sorting the statements once for all formats that share them.
+
+    Memory stays near one copy of the statements: the union is sorted in place,
+    and the named graphs are sorted and written one graph at a time.
+    """
     wanted = set(formats)
     out: dict[Format, bytes] = {}
     if wanted & {Format.TURTLE, Format.NTRIPLES}:
@@ -95,13 +99,19 @@ def serialise_formats(quads: list[Quad], formats: Iterable[Format]) -> dict[Form
             out[Format.TURTLE] = turtle(triples)
         if Format.NTRIPLES in wanted:
             out[Format.NTRIPLES] = joined(triples)
-        del triples  # the next sort needs the memory
+        del triples  # the graphs' sorts need the memory
     if wanted & {Format.TRIG, Format.NQUADS}:
-        graphs = graph_lines(quads)
+        blocks: list[bytes] = []
+        chunks: list[bytes] = []
+        for lines in graph_lines(quads):
+            if Format.TRIG in wanted:
+                blocks.append(trig_block(lines))
+            if Format.NQUADS in wanted:
+                chunks.append(joined(lines))
         if Format.TRIG in wanted:
-            out[Format.TRIG] = trig(graphs)
+            out[Format.TRIG] = trig(blocks)
         if Format.NQUADS in wanted:
-            out[Format.NQUADS] = joined([line for lines in graphs.values() for line in lines])
+            out[Format.NQUADS] = b"".join(chunks)
     if Format.JSONLD in wanted:
         out[Format.JSONLD] = _jsonld(to_graph(quads))
     return out
@@ -110,29 +120,36 @@ def serialise_formats(quads: list[Quad], formats: Iterable[Format]) -> dict[Form
 _TYPE = ntriples.iri(str(RDF.type))
 
 
+def _key(s: str, p: str, o: str) -> str:
+    """A statement's sort key: "\0" after the subject puts rdf:type first.
+
+    Keys are plain strings, compared at C speed; N-Triples escapes "\0" inside
+    terms, so it occurs nowhere else.
+    """
+    return f"{s}\0{p} {o}" if p == _TYPE else f"{s} {p} {o}"
+
+
 def triple_lines(quads: Iterable[Quad]) -> list[str]:
     """The union of the graphs: unique statements as N-Triples lines, sorted by subject,
-    predicate (rdf:type first) and object.
-
-    Sort keys are plain strings (C-speed comparisons): "\0" after the subject puts
-    rdf:type first; N-Triples escapes it inside terms, so it occurs nowhere else.
-    """
-    keys = {f"{s}\0{p} {o}" if p == _TYPE else f"{s} {p} {o}" for s, p, o, _ in quads}
-    return [key.replace("\0", " ", 1) + " ." for key in sorted(keys)]
+    predicate (rdf:type first) and object."""
+    lines = sorted({_key(s, p, o) for s, p, o, _ in quads})
+    for index, key in enumerate(lines):  # in place: each key is freed as its line is made
+        lines[index] = key.replace("\0", " ", 1) + " ."
+    return lines
 
 
-def graph_lines(quads: Iterable[Quad]) -> dict[str, list[str]]:
-    """Each named graph's unique statements as sorted N-Quads lines, graphs in name order."""
-    keys: dict[str, set[str]] = {}
-    for s, p, o, g in quads:
-        found = keys.get(g)
-        if found is None:
-            found = keys[g] = set()
-        found.add(f"{s}\0{p} {o}" if p == _TYPE else f"{s} {p} {o}")
-    return {
-        graph: [f"{key.replace(chr(0), ' ', 1)} {graph} ." for key in sorted(keys[graph])]
-        for graph in sorted(keys)
-    }
+def graph_lines(quads: list[Quad]) -> Iterator[list[str]]:
+    """Each named graph's unique statements as sorted N-Quads lines, graphs in name order,
+    one graph at a time."""
+    runs: dict[str, list[tuple[int, int]]] = {}
+    start = 0
+    for index in range(1, len(quads) + 1):  # the mapper writes a graph's quads together
+        if index == len(quads) or quads[index][3] != quads[start][3]:
+            runs.setdefault(quads[start][3], []).append((start, index))
+            start = index
+    for graph in sorted(runs):
+        keys = {_key(s, p, o) for a, b in runs[graph] for s, p, o, _ in quads[a:b]}
+        yield [f"{key.replace(chr(0), ' ', 1)} {graph} ." for key in sorted(keys)]
 
 
 def joined(lines: list[str]) -> bytes:
@@ -152,19 +169,18 @@ def turtle(lines: list[str]) -> bytes:
     return _readable(pretty)
 
 
-def trig(graphs: Mapping[str, list[str]]) -> bytes:
-    """Sorted N-Quads lines, graph by graph, as TriG.
+def trig(blocks: Iterable[bytes]) -> bytes:
+    """Graph blocks (:func:`trig_block`), in order, as one TriG document.
 
     Each graph is written on its own and the blocks joined under one prefix
     header: the bytes are those of writing everything at once, and a graph's
     block depends on that graph alone.
     """
-    blocks = [trig_block(lines) for lines in graphs.values()]
     return _prefix_header() + b"\n" + b"\n".join(block for block in blocks if block)
 
 
 def trig_block(lines: list[str]) -> bytes:
-    """One graph's ``<graph> { ... }`` block."""
+    """One graph's ``<graph> { ... }`` block, from its sorted N-Quads lines."""
     pretty = ox.serialize(
         ox.parse(joined(lines), format=ox.RdfFormat.N_QUADS),
         format=ox.RdfFormat.TRIG,
@@ -271,6 +287,7 @@ __all__ = [
     "to_dataset",
     "to_graph",
     "trig",
+    "trig_block",
     "triple_lines",
     "turtle",
     "write_atomically",
