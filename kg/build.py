@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,13 +26,18 @@ from kg.io import (
     to_graph,
     write_atomically,
 )
-from kg.load import Loaded, discover, load_document, load_registry
+from kg.load import discover, load_documents, load_registry
 from kg.mapping import Mapping, map_corpus
-from kg.models import DocumentFile
 from kg.namespaces import DEFAULT_BASE
 from kg.ntriples import ascii_document
 from kg.resolve import Corpus, resolve
-from kg.validation import Engine, StatementLabels, ValidationReport, validate_ntriples
+from kg.validation import (
+    Engine,
+    PendingValidation,
+    StatementLabels,
+    ValidationReport,
+    start_validation,
+)
 
 DEFAULT_FORMATS = (Format.TURTLE, Format.TRIG)
 GRAPH_STEM = "graph"
@@ -51,12 +55,14 @@ def load_corpus(
     *,
     sources_dir: Path | str | None = None,
     cache_dir: Path | str | None = None,
+    jobs: int = 1,
     progress: Progress = _quiet,
 ) -> Corpus:
     """Load and cross-check every extraction file; raise :class:`InputError` listing all problems.
 
     With ``sources_dir``, every evidence quote is also checked against its source text.
     With ``cache_dir``, files validated before (same bytes) are not parsed again.
+    With ``jobs`` > 1, large corpora are parsed in that many forked worker processes.
     """
     cache = LoadCache(Path(cache_dir)) if cache_dir is not None else None
     seeds = Path(seeds_dir)
@@ -69,12 +75,8 @@ def load_corpus(
     if registry_path is not None:
         registry, found = load_registry(registry_path, str(registry_path), cache)
         problems += found
-    documents: list[Loaded[DocumentFile]] = []
-    for path in document_paths:
-        document, found = load_document(path, str(path), cache)
-        problems += found
-        if document is not None:
-            documents.append(document)
+    documents, found = load_documents(document_paths, cache, jobs)
+    problems += found
     if problems:
         raise InputError(problems)
     if sources_dir is not None:
@@ -95,9 +97,9 @@ class Build:
 
     def __init__(
         self,
-        corpus: Corpus,
+        corpus: Corpus | None,
         mapping: Mapping,
-        report: ValidationReport | Future[ValidationReport] | None = None,
+        report: ValidationReport | PendingValidation | None = None,
     ) -> None:
         self.corpus = corpus
         self.mapping = mapping
@@ -106,7 +108,7 @@ class Build:
     @property
     def report(self) -> ValidationReport | None:
         """The SHACL report (None if validation was not run); waits for it if still running."""
-        if isinstance(self._report, Future):
+        if isinstance(self._report, PendingValidation):
             self._report = self._report.result()
         return self._report
 
@@ -169,30 +171,34 @@ def build(
     run_validation: bool = True,
     shapes: Graph | None = None,
     engine: Engine | str = Engine.AUTO,
+    jobs: int = 1,
+    keep_corpus: bool = True,
     progress: Progress = _quiet,
 ) -> Build:
     """Load, check, map and validate a seeds directory; write nothing.
 
     Raises :class:`InputError` when the extractions are invalid. SHACL results
     do not raise: they are in ``Build.report`` for the caller to judge.
-    Validation runs in a background thread; ``Build.report`` waits for it.
+    SHACL Core runs in a background thread; ``Build.report`` finishes the validation.
+    ``keep_corpus=False`` drops the loaded models once mapped (``Build.corpus`` is
+    then None): a third less memory for callers that only want the graph.
     """
     with paused_gc():
         corpus = load_corpus(
-            seeds_dir, sources_dir=sources_dir, cache_dir=cache_dir, progress=progress
+            seeds_dir, sources_dir=sources_dir, cache_dir=cache_dir, jobs=jobs, progress=progress
         )
         progress("mapping to RDF")
         mapping = map_corpus(corpus, base=base)
+        kept = corpus if keep_corpus else None
+        del corpus
         if not run_validation:
-            return Build(corpus, mapping)
+            return Build(kept, mapping)
         # Unsorted and with repeats: the engine reads a set; sorting is left to the writers.
         data = ascii_document(mapping.quads)
     progress(f"validating {len(mapping.quads):,} statements")
     labels = StatementLabels((s, p, o) for s, p, o, _ in mapping.quads)
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-validate")
-    report = pool.submit(validate_ntriples, data, shapes, mapping.origins, engine, labels)
-    pool.shutdown(wait=False)  # the thread ends with the validation
-    return Build(corpus, mapping, report)
+    pending = start_validation(data, shapes, mapping.origins, engine, labels)
+    return Build(kept, mapping, pending)
 
 
 __all__ = ["DEFAULT_FORMATS", "Build", "build", "load_corpus", "paused_gc"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -13,6 +14,13 @@ from kg.errors import InputError, KgError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _jobs(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -113,6 +121,15 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="DIR",
         help="cache validated extraction files here, keyed by content",
+    )
+    sub.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes parsing extraction files when there are 200 or more "
+        "(default: one per core)",
     )
     sub.add_argument("--json", action="store_true", help="machine-readable summary on stdout")
     _report_options(sub)

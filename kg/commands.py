@@ -55,6 +55,8 @@ def build_command(args: Namespace) -> int:
         cache_dir=args.cache,
         run_validation=not args.no_validate,
         engine=args.engine,
+        jobs=args.jobs,
+        keep_corpus=False,
         progress=lambda m: _say(args, m),
     )
     # Serialise while validation runs in the background; write only if it passes.
@@ -70,7 +72,7 @@ def build_command(args: Namespace) -> int:
         written = sorted(files)
         for path in written:
             _say(args, f"wrote {path}")
-        incremental.record(args.out, inputs, written, {"exit": EXIT_VIOLATIONS if failed else 0})
+        incremental.record(args.out, inputs, files, {"exit": EXIT_VIOLATIONS if failed else 0})
     else:
         _say(
             args,

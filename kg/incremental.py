@@ -69,8 +69,10 @@ def up_to_date(out_dir: Path, inputs: str) -> dict[str, Any] | None:
         return None  # missing, corrupt or from another version: build again
 
 
-def record(out_dir: Path, inputs: str, written: Iterable[Path], summary: Mapping[str, Any]) -> None:
-    """Remember what this build read and wrote."""
-    outputs = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(written)}
+def record(
+    out_dir: Path, inputs: str, written: Mapping[Path, bytes], summary: Mapping[str, Any]
+) -> None:
+    """Remember what this build read and wrote (the bytes just written, not read back)."""
+    outputs = {p.name: hashlib.sha256(data).hexdigest() for p, data in sorted(written.items())}
     manifest = {"inputs": inputs, "outputs": outputs, "summary": dict(summary)}
     write_atomically({out_dir / MANIFEST: (json.dumps(manifest, indent=1) + "\n").encode()})

@@ -9,6 +9,7 @@ target and moved into place only when every file of the build is complete.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import re
@@ -17,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 from rdflib import RDF, Dataset, Graph
@@ -86,24 +87,22 @@ def serialise_quads(quads: list[Quad], fmt: Format) -> bytes:
 
 
 def serialise_formats(quads: list[Quad], formats: Iterable[Format]) -> dict[Format, bytes]:
-    """Several serialisations, sorting the statements once for all formats that share them.
+    """Several serialisations, each statement's sort key made once for all of them.
 
-    Memory stays near one copy of the statements: the union is sorted in place,
-    and the named graphs are sorted and written one graph at a time.
+    Memory stays near one copy of the statements: the named graphs are sorted
+    and written one graph at a time, and the union is sorted in place.
     """
     wanted = set(formats)
+    with_union = bool(wanted & {Format.TURTLE, Format.NTRIPLES})
     out: dict[Format, bytes] = {}
-    if wanted & {Format.TURTLE, Format.NTRIPLES}:
-        triples = triple_lines(quads)
-        if Format.TURTLE in wanted:
-            out[Format.TURTLE] = turtle(triples)
-        if Format.NTRIPLES in wanted:
-            out[Format.NTRIPLES] = joined(triples)
-        del triples  # the graphs' sorts need the memory
+    union: set[str] = set()
     if wanted & {Format.TRIG, Format.NQUADS}:
         blocks: list[bytes] = []
         chunks: list[bytes] = []
-        for lines in graph_lines(quads):
+        for graph, keys in _graph_keys(quads):
+            if with_union:
+                union |= keys
+            lines = [f"{key.replace(chr(0), ' ', 1)} {graph} ." for key in sorted(keys)]
             if Format.TRIG in wanted:
                 blocks.append(trig_block(lines))
             if Format.NQUADS in wanted:
@@ -112,9 +111,18 @@ def serialise_formats(quads: list[Quad], formats: Iterable[Format]) -> dict[Form
             out[Format.TRIG] = trig(blocks)
         if Format.NQUADS in wanted:
             out[Format.NQUADS] = b"".join(chunks)
+    elif with_union:
+        union = {_key(s, p, o) for s, p, o, _ in quads}
+    if with_union:
+        triples = _lines_of(union)
+        del union
+        if Format.NTRIPLES in wanted:
+            out[Format.NTRIPLES] = joined(triples)
+        if Format.TURTLE in wanted:
+            out[Format.TURTLE] = turtle(triples)
     if Format.JSONLD in wanted:
         out[Format.JSONLD] = _jsonld(to_graph(quads))
-    return out
+    return {fmt: out[fmt] for fmt in Format if fmt in out}
 
 
 _TYPE = ntriples.iri(str(RDF.type))
@@ -129,18 +137,30 @@ def _key(s: str, p: str, o: str) -> str:
     return f"{s}\0{p} {o}" if p == _TYPE else f"{s} {p} {o}"
 
 
-def triple_lines(quads: Iterable[Quad]) -> list[str]:
-    """The union of the graphs: unique statements as N-Triples lines, sorted by subject,
-    predicate (rdf:type first) and object."""
-    lines = sorted({_key(s, p, o) for s, p, o, _ in quads})
+def _lines_of(keys: set[str]) -> list[str]:
+    """Sorted lines from sort keys; empties ``keys`` so each key is freed once converted."""
+    lines = sorted(keys)
+    keys.clear()
     for index, key in enumerate(lines):  # in place: each key is freed as its line is made
         lines[index] = key.replace("\0", " ", 1) + " ."
     return lines
 
 
+def triple_lines(quads: Iterable[Quad]) -> list[str]:
+    """The union of the graphs: unique statements as N-Triples lines, sorted by subject,
+    predicate (rdf:type first) and object."""
+    return _lines_of({_key(s, p, o) for s, p, o, _ in quads})
+
+
 def graph_lines(quads: list[Quad]) -> Iterator[list[str]]:
     """Each named graph's unique statements as sorted N-Quads lines, graphs in name order,
     one graph at a time."""
+    for graph, keys in _graph_keys(quads):
+        yield [f"{key.replace(chr(0), ' ', 1)} {graph} ." for key in sorted(keys)]
+
+
+def _graph_keys(quads: list[Quad]) -> Iterator[tuple[str, set[str]]]:
+    """Each graph's statement keys, graphs in name order."""
     runs: dict[str, list[tuple[int, int]]] = {}
     start = 0
     for index in range(1, len(quads) + 1):  # the mapper writes a graph's quads together
@@ -148,8 +168,7 @@ def graph_lines(quads: list[Quad]) -> Iterator[list[str]]:
             runs.setdefault(quads[start][3], []).append((start, index))
             start = index
     for graph in sorted(runs):
-        keys = {_key(s, p, o) for a, b in runs[graph] for s, p, o, _ in quads[a:b]}
-        yield [f"{key.replace(chr(0), ' ', 1)} {graph} ." for key in sorted(keys)]
+        yield graph, {_key(s, p, o) for a, b in runs[graph] for s, p, o, _ in quads[a:b]}
 
 
 def joined(lines: list[str]) -> bytes:
@@ -159,14 +178,38 @@ def joined(lines: list[str]) -> bytes:
 
 def turtle(lines: list[str]) -> bytes:
     """Sorted N-Triples lines as Turtle: Oxigraph groups each subject's statements,
-    keeping the order (50-100x faster than rdflib's writer)."""
+    keeping the order (50-100x faster than rdflib's writer). It reads the lines
+    as a stream, so no second copy of them is made."""
     pretty = ox.serialize(
-        ox.parse(joined(lines), format=ox.RdfFormat.N_TRIPLES),
+        ox.parse(cast(IO[bytes], _LineStream(lines)), format=ox.RdfFormat.N_TRIPLES),
         format=ox.RdfFormat.TURTLE,
         prefixes=_OX_PREFIXES,
     )
     assert pretty is not None  # no output file given, so the bytes are returned
     return _readable(pretty)
+
+
+class _LineStream(io.RawIOBase):
+    """Lines as a binary file, encoded a few thousand at a time as the reader asks."""
+
+    def __init__(self, lines: list[str], batch: int = 4096) -> None:
+        self._lines = lines
+        self._batch = batch
+        self._next = 0
+        self._pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self._pending and self._next < len(self._lines):
+            chunk = self._lines[self._next : self._next + self._batch]
+            self._next += len(chunk)
+            self._pending = memoryview(("\n".join(chunk) + "\n").encode("utf-8"))
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
 
 
 def trig(blocks: Iterable[bytes]) -> bytes:

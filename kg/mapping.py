@@ -51,9 +51,16 @@ class Minter:
     """Mints instance IRIs (as N-Triples terms) under one base, to publish anywhere."""
 
     base: str = DEFAULT_BASE
+    minted: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
+    """One string per record IRI, however often it is referenced (memory, and speed)."""
 
     def node(self, segment: str, record_id: str) -> str:
-        return ntriples.iri(f"{self.base}{segment}/{record_id}")
+        found = self.minted.get((segment, record_id))
+        if found is None:
+            found = self.minted[segment, record_id] = ntriples.iri(
+                f"{self.base}{segment}/{record_id}"
+            )
+        return found
 
     def graph(self, name: str) -> str:
         return ntriples.iri(f"{self.base}graph/{name}")

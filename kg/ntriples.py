@@ -83,14 +83,21 @@ def ascii_document(statements: Iterable[tuple[str, str, str, str]], chunk: int =
     statements that is ~600 MB less than the same text with its curly quotes.
     Lines may repeat; a graph is a set.
     """
+    return ascii_lines((f"{s} {p} {o} ." for s, p, o, _ in statements), chunk)
+
+
+def ascii_lines(lines: Iterable[str], chunk: int = 50_000) -> str:
+    """N-Triples or N-Quads lines as one ASCII document (see :func:`ascii_document`),
+    converted a chunk at a time so no full-size wide-character copy is ever made."""
     parts: list[str] = []
     batch: list[str] = []
-    for s, p, o, _ in statements:
-        batch.append(f"{s} {p} {o} .\n")
+    for line in lines:
+        batch.append(line)
         if len(batch) == chunk:
-            parts.append(_to_ascii("".join(batch)))
+            parts.append(_to_ascii("\n".join(batch) + "\n"))
             batch.clear()
-    parts.append(_to_ascii("".join(batch)))
+    if batch:
+        parts.append(_to_ascii("\n".join(batch) + "\n"))
     return "".join(parts)
 
 
@@ -129,4 +136,12 @@ def _unescape(text: str) -> str:
     )
 
 
-__all__ = ["ascii_document", "datatype_suffix", "iri", "literal", "term", "to_rdflib"]
+__all__ = [
+    "ascii_document",
+    "ascii_lines",
+    "datatype_suffix",
+    "iri",
+    "literal",
+    "term",
+    "to_rdflib",
+]

@@ -23,6 +23,7 @@ from rdflib.term import Node as Term
 from kg import ntriples
 from kg.errors import KgError, Location
 from kg.io import bind_prefixes
+from kg.memory import release_free_memory
 from kg.resources import turtle_files
 from kg.sparql_rules import (
     SPARQL_COMPONENT,
@@ -169,29 +170,81 @@ def validate_ntriples(
     engine: Engine | str = Engine.AUTO,
     labels: Labeller | None = None,
 ) -> ValidationReport:
-    """Validate a graph given as N-Triples text (lines may repeat).
+    """Validate a graph given as N-Triples text (lines may repeat); see :func:`start_validation`."""
+    return start_validation(data, shapes, origins, engine, labels).result()
+
+
+class PendingValidation:
+    """A validation under way: SHACL Core runs in a worker thread from the start; the
+    SPARQL constraints and the report are made by :meth:`result`, in the caller's thread.
+
+    Splitting it so lets a caller do other work (``kg build`` serialises the graph)
+    while pyshacl-turbo, which releases the GIL, uses the second core, and keeps
+    the constraints' throw-away Oxigraph store from being alive at the same time
+    as that work.
+    """
+
+    def __init__(self, finish: Callable[[], ValidationReport]) -> None:
+        self._finish = finish
+        self._report: ValidationReport | None = None
+
+    def result(self) -> ValidationReport:
+        """The report; waits for the Core check if it is still running."""
+        if self._report is None:
+            self._report = self._finish()
+        return self._report
+
+
+def start_validation(
+    data: str,
+    shapes: Graph | None = None,
+    origins: Mapping[str, Location] | None = None,
+    engine: Engine | str = Engine.AUTO,
+    labels: Labeller | None = None,
+) -> PendingValidation:
+    """Start validating a graph given as N-Triples text (lines may repeat).
 
     The fast path of ``kg build``: with the turbo engine the text goes to Rust
-    as it is and no rdflib graph is made; SHACL Core is checked in a worker
-    thread (pyshacl-turbo releases the GIL) while this one runs the SPARQL
-    constraints in Oxigraph. Give ``data`` in ASCII
+    as it is and no rdflib graph is made. Give ``data`` in ASCII
     (:func:`kg.ntriples.ascii_document`) to spare a copy. ``labels`` names focus
-    nodes in the report; by default they are looked up in ``data``.
+    nodes in the report; by default they are looked up in ``data``. Other
+    engines parse the text into rdflib and run entirely in the worker thread.
     """
     chosen = Engine(engine).resolved()
-    if chosen is not Engine.TURBO:
-        graph = Graph()
-        bind_prefixes(graph)
-        graph.parse(data=data, format="nt")
-        return validate(graph, shapes, origins, chosen)
-    core, rules = _split(shapes)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-shacl-core") as pool:
-        core_report = pool.submit(_turbo, data, core)
-        store = ox.Store()
-        store.load(_statements_with(data, predicates_read(rules)), format=ox.RdfFormat.N_TRIPLES)
-        found = list(run_rules(store, rules))
-        report_graph = core_report.result()
-    return _report(report_graph, found, labels or _text_labels(data), origins or {})
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-shacl")
+    try:
+        if chosen is not Engine.TURBO:
+            whole = pool.submit(_validate_text_with_rdflib, data, shapes, origins, chosen)
+            return PendingValidation(whole.result)
+        core_shapes, rules = _split(shapes)
+        core = pool.submit(_turbo, data, core_shapes)
+
+        def finish() -> ValidationReport:
+            found = _run_rules_in_oxigraph(data, rules)
+            release_free_memory()  # the store is gone; hand its pages back
+            return _report(core.result(), found, labels or _text_labels(data), origins or {})
+
+        return PendingValidation(finish)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its task
+
+
+def _validate_text_with_rdflib(
+    data: str, shapes: Graph | None, origins: Mapping[str, Location] | None, engine: Engine
+) -> ValidationReport:
+    graph = Graph()
+    bind_prefixes(graph)
+    graph.parse(data=data, format="nt")
+    return validate(graph, shapes, origins, engine)
+
+
+def _run_rules_in_oxigraph(data: str, rules: list[SparqlRule]) -> list[RuleResult]:
+    """The rules' results from a throw-away store of the statements they read."""
+    if not rules:
+        return []
+    store = ox.Store()
+    store.load(_statements_with(data, predicates_read(rules)), format=ox.RdfFormat.N_TRIPLES)
+    return list(run_rules(store, rules))
 
 
 def _split(shapes: Graph | None) -> tuple[Graph, list[SparqlRule]]:

@@ -54,7 +54,7 @@ def test_failure_while_serialising_writes_nothing(
     def broken(*_: object) -> bytes:
         raise RuntimeError("serialiser crashed")
 
-    monkeypatch.setattr(kg.io, "trig", broken)  # after Turtle was made, before anything is written
+    monkeypatch.setattr(kg.io, "trig", broken)  # after the graph blocks were made, before any file
     with pytest.raises(RuntimeError):
         result.write(out)
     assert not out.exists() or list(out.iterdir()) == []
