@@ -9,6 +9,7 @@ from ids, so the same input always gives the same graph.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
@@ -22,7 +23,7 @@ from rdflib.term import Node as Term
 
 from kg import ntriples
 from kg.dates import PartialDate
-from kg.errors import Location
+from kg.errors import KgError, Location
 from kg.models import Evidence, Node, Part, Post, Tenure
 from kg.namespaces import DEFAULT_BASE, KG, OA
 from kg.rdfmeta import FieldMeaning, enum_iri, field_meanings
@@ -83,7 +84,26 @@ class Mapping:
 
 def map_corpus(corpus: Corpus, base: str = DEFAULT_BASE) -> Mapping:
     """Map a resolved corpus to quads."""
-    return _Mapper(corpus, Minter(base)).run()
+    return _Mapper(corpus, Minter(check_base(base))).run()
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_FORBIDDEN_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def check_base(base: str) -> str:
+    """The base IRI minted IRIs start with, if usable; a :class:`KgError` saying why if not.
+
+    Ids are slugs, so a usable base is all it takes for every minted IRI to be valid.
+    """
+    if not _SCHEME.match(base):
+        raise KgError(f"base {base!r} is not an absolute IRI (e.g. https://example.org/id/)")
+    bad = _FORBIDDEN_IN_IRI.search(base)
+    if bad:
+        raise KgError(f"base {base!r} holds {bad.group()!r}, which an IRI cannot contain")
+    if not base.endswith(("/", "#", ":")):
+        raise KgError(f"base {base!r} should end with '/' or '#' so ids can follow it")
+    return base
 
 
 class _Mapper:
@@ -253,4 +273,12 @@ def meaning_iri(model: type[BaseModel], name: str) -> URIRef:
     raise KeyError(f"{model.__name__}.{name} has no predicate")
 
 
-__all__ = ["REGISTRY_GRAPH", "Mapping", "Minter", "Quad", "map_corpus", "to_term"]
+__all__ = [
+    "REGISTRY_GRAPH",
+    "Mapping",
+    "Minter",
+    "Quad",
+    "check_base",
+    "map_corpus",
+    "to_term",
+]

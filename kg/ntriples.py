@@ -30,10 +30,15 @@ def _escape_char(match: re.Match[str]) -> str:
 
 
 def iri(text: str) -> str:
-    """``<text>``, with the characters N-Triples forbids in an IRI escaped."""
+    """``<text>``, with the characters N-Triples forbids in an IRI as ``\\uXXXX`` (the
+    only escapes an IRI may hold)."""
     if _IRI_UNSAFE.search(text):
-        text = _IRI_UNSAFE.sub(_escape_char, text)
+        text = _IRI_UNSAFE.sub(_unicode_escape, text)
     return f"<{text}>"
+
+
+def _unicode_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04X}"
 
 
 @lru_cache(maxsize=4096)

@@ -402,7 +402,11 @@ class StatementLabels:
             position = rank.get(p)
             if position is not None and (s not in best or position < best[s][0]):
                 best[s] = (position, o)
-        self._labels = {s: str(ntriples.to_rdflib(o)) for s, (_, o) in best.items()}
+        # an ASCII document escapes non-ASCII IRIs; key them as ntriples.term writes them
+        self._labels = {
+            (ntriples.term(ntriples.to_rdflib(s)) if "\\" in s else s): str(ntriples.to_rdflib(o))
+            for s, (_, o) in best.items()
+        }
 
 
 def _text_labels(data: str) -> StatementLabels:
