@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -126,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
         "-j",
         "--jobs",
         type=_jobs,
-        default=os.cpu_count() or 1,
+        default=None,
         metavar="N",
         help="processes parsing extraction files when there are 200 or more "
         "(default: one per core)",

@@ -13,6 +13,7 @@ from typing import TextIO
 from kg.build import DEFAULT_FORMATS, SOURCEMAP_SUFFIX, build
 from kg.errors import KgError, Location
 from kg.io import Format, read_graph, write_atomically
+from kg.load import usable_cores
 from kg.namespaces import DEFAULT_BASE
 from kg.report import ReportFormat, render, render_text, report_json
 from kg.validation import Severity, ValidationReport, ValidationResult
@@ -55,7 +56,7 @@ def build_command(args: Namespace) -> int:
         cache_dir=args.cache,
         run_validation=not args.no_validate,
         engine=args.engine,
-        jobs=args.jobs,
+        jobs=args.jobs or usable_cores(),
         keep_corpus=False,
         progress=lambda m: _say(args, m),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -221,6 +222,14 @@ PARALLEL_MIN_FILES = 200
 """Below this many files a worker process costs more than it saves."""
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
 def load_documents(
     paths: list[Path], cache: LoadCache | None = None, jobs: int = 1
 ) -> tuple[list[Loaded[DocumentFile]], list[Problem]]:
@@ -305,5 +314,6 @@ __all__ = [
     "load_documents",
     "load_file",
     "load_registry",
+    "usable_cores",
     "validate_text",
 ]

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node as Term
@@ -128,6 +129,20 @@ def to_rdflib(text: str) -> Term:
     return Literal(lexical)
 
 
+def from_oxigraph(node: object) -> Term:
+    """An Oxigraph term as the rdflib term (a plain literal for ``xsd:string``)."""
+    if isinstance(node, ox.NamedNode):
+        return URIRef(node.value)
+    if isinstance(node, ox.Literal):
+        if node.language:
+            return Literal(node.value, lang=node.language)
+        datatype = node.datatype.value
+        return Literal(node.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+    if isinstance(node, ox.BlankNode):
+        return BNode(node.value)
+    raise TypeError(f"not an Oxigraph IRI, literal or blank node: {node!r}")
+
+
 _UNESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[\\"nrtbf\'])')
 _SIMPLE = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
 
@@ -145,6 +160,7 @@ __all__ = [
     "ascii_document",
     "ascii_lines",
     "datatype_suffix",
+    "from_oxigraph",
     "iri",
     "literal",
     "term",

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result
 from rdflib.term import Identifier
 from rdflib.term import Node as Term
 
 from kg.errors import KgError
 from kg.namespaces import DEFAULT_BASE, INSTANCE_SEGMENTS, PREFIXES, sparql_prologue
+from kg.ntriples import from_oxigraph
 
 _PREFIX_DECL = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE | re.MULTILINE)
 
@@ -204,14 +205,25 @@ def run_query_store(
             graph = Graph()
             for triple in result:
                 graph.add(
-                    (_from_ox(triple.subject), _from_ox(triple.predicate), _from_ox(triple.object))
+                    (
+                        from_oxigraph(triple.subject),
+                        from_oxigraph(triple.predicate),
+                        from_oxigraph(triple.object),
+                    )
                 )
             return QueryAnswer(graph=graph)
         variables = tuple(v.value for v in result.variables)
-        rows = tuple(
-            tuple(_from_ox(row[name]) if row[name] is not None else None for name in variables)
-            for row in result
-        )
+        converted: dict[Any, Term] = {}  # a value repeated down a column is converted once
+
+        def term(value: Any) -> Term | None:
+            if value is None:
+                return None
+            found = converted.get(value)
+            if found is None:
+                found = converted[value] = from_oxigraph(value)
+            return found
+
+        rows = tuple(tuple(term(value) for value in row) for row in result)
     except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
         raise KgError(f"SPARQL query failed: {exc}") from None
     return QueryAnswer(variables=variables, rows=rows)
@@ -244,18 +256,3 @@ def _bind(query: str, bindings: Mapping[str, Term]) -> str:
     values = " ".join(nt_term(term) for term in bindings.values())
     block = f" VALUES ({names}) {{ ({values}) }} "
     return text[: match.end()] + block + text[match.end() :]
-
-
-def _from_ox(term: Any) -> Term:
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-    return BNode(term.value)

@@ -15,12 +15,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node as Term
+
+from kg import ntriples
 
 SPARQL_COMPONENT = SH.SPARQLConstraintComponent
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
@@ -236,27 +238,10 @@ def _solutions(data: Graph | ox.Store, query: str) -> Iterator[dict[str, Term]]:
     names = [variable.value for variable in solutions.variables]
     for solution in solutions:
         yield {
-            name: from_oxigraph(value)
+            name: ntriples.from_oxigraph(value)
             for name, value in zip(names, solution, strict=True)
             if value is not None
         }
-
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def from_oxigraph(term: object) -> Term:
-    """An Oxigraph term as the rdflib term pyshacl would report."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    raise TypeError(f"unexpected term in a rule's solution: {term!r}")
 
 
 def _fill(message: str, variables: dict[str, Term]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -187,12 +188,15 @@ class PendingValidation:
     def __init__(self, finish: Callable[[], ValidationReport]) -> None:
         self._finish = finish
         self._report: ValidationReport | None = None
+        self._lock = threading.Lock()
 
     def result(self) -> ValidationReport:
-        """The report; waits for the Core check if it is still running."""
-        if self._report is None:
-            self._report = self._finish()
-        return self._report
+        """The report; waits for the Core check if it is still running (once, whichever
+        thread asks first)."""
+        with self._lock:
+            if self._report is None:
+                self._report = self._finish()
+            return self._report
 
 
 def start_validation(

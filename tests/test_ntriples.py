@@ -305,27 +305,6 @@ def rdflib_space(char: str) -> bool:
     return not char.isascii() and char.isspace()
 
 
-@pytest.mark.parametrize(
-    "char",
-    [pytest.param(char, id=f"U+{ord(char):04X}") for char in ' <>{}|^`\x00\x1f"\\\n\r\t'],
-)
-def test_iri_escapes_characters_ntriples_forbids(char: str) -> None:
-    """A character IRIREF forbids is escaped so the line is valid N-Triples and reads back.
-
-    Oxigraph is asked to be lenient: these characters are not allowed in an IRI at all
-    (RFC 3987), so a strict parser refuses the IRI whichever way it is escaped.
-    """
-    value = f"http://example.org/a{char}b"
-    written = ntriples.iri(value)
-    assert written.isascii()
-    assert IRIREF.fullmatch(written), written
-    line = line_with(written)
-    assert rdflib_object(line) == URIRef(value)
-    obj = oxigraph_object(line, lenient=True)
-    assert isinstance(obj, ox.NamedNode)
-    assert obj.value == value
-
-
 @given(st.text(CHARS.filter(lambda c: not rdflib_space(c)), max_size=20))
 @example("a b<c>d{f}g|h^i`j")
 @example('q"b\\c\nd\re\tf')
