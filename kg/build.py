@@ -17,7 +17,7 @@ from rdflib import Dataset, Graph
 
 from kg.cache import LoadCache
 from kg.errors import InputError, KgError, Problem
-from kg.evidence import check_documents, with_computed_offsets
+from kg.evidence import Anchor, check_documents, with_computed_offsets
 from kg.io import (
     Format,
     serialise_formats,
@@ -84,7 +84,10 @@ def load_corpus(
         anchors, problems = check_documents(documents, Path(sources_dir))
         if problems:
             raise InputError(problems)
-        documents = [with_computed_offsets(d, anchors) for d in documents]
+        by_file: dict[str, list[Anchor]] = {}
+        for found_anchor in anchors:
+            by_file.setdefault(found_anchor.location.file, []).append(found_anchor)
+        documents = [with_computed_offsets(d, by_file.get(d.display, [])) for d in documents]
     return resolve(registry, documents)
 
 

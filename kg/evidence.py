@@ -8,6 +8,7 @@ out are computed when the quote occurs exactly once.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from pydantic import BaseModel
 from kg.errors import Location, Problem, SourceError
 from kg.load import Loaded
 from kg.models import DocumentFile, Evidence
+from kg.rdfmeta import holds_model
 from kg.sources import SourceText, read_source
 
 _FOLD = str.maketrans(
@@ -228,7 +230,7 @@ def _fill_offsets(
         return value.model_copy(update={"start": start, "end": end})
     if isinstance(value, BaseModel):
         updates = {}
-        for name in type(value).model_fields:
+        for name in _fields_holding_models(type(value)):
             item = getattr(value, name)
             new = _fill_offsets(item, (*path, name), computed)
             if new is not item:
@@ -298,6 +300,12 @@ def _check_articles(document: Loaded[DocumentFile], length: int) -> Iterator[Pro
             )
 
 
+@functools.cache
+def _fields_holding_models(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields that can hold a record (and so evidence); plain values are skipped."""
+    return tuple(name for name, info in model.model_fields.items() if holds_model(info.annotation))
+
+
 def _evidence_paths(
     model: Any, path: tuple[str | int, ...] = ()
 ) -> Iterator[tuple[tuple[str | int, ...], Evidence]]:
@@ -306,7 +314,7 @@ def _evidence_paths(
         yield path, model
         return
     if isinstance(model, BaseModel):
-        for name in type(model).model_fields:
+        for name in _fields_holding_models(type(model)):
             yield from _evidence_paths(getattr(model, name), (*path, name))
     elif isinstance(model, list):
         for index, item in enumerate(model):

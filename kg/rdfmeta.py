@@ -181,3 +181,11 @@ def enum_iri(member: Enum) -> URIRef:
 def _camel(value: str) -> str:
     head, *rest = value.split("-")
     return head + "".join(part.capitalize() for part in rest)
+
+
+def holds_model(annotation: Any) -> bool:
+    """Whether a field's type can hold a pydantic model (a record, evidence), however nested
+    in lists and unions: walks that skip plain values use it."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(holds_model(arg) for arg in getattr(annotation, "__args__", ()) or ())

@@ -28,7 +28,7 @@ from kg.models import (
     RegistryFile,
     Tenure,
 )
-from kg.rdfmeta import Ref, field_meanings
+from kg.rdfmeta import Ref, field_meanings, holds_model
 from kg.yamlpos import Path as ValuePath
 
 KIND_OF_FACT = "fact"
@@ -265,14 +265,8 @@ def _fields_to_check(model: type[BaseModel]) -> tuple[tuple[str, Ref | None], ..
     return tuple(
         (name, _ref_of(info.metadata, info.annotation))
         for name, info in model.model_fields.items()
-        if _ref_of(info.metadata, info.annotation) is not None or _holds_model(info.annotation)
+        if _ref_of(info.metadata, info.annotation) is not None or holds_model(info.annotation)
     )
-
-
-def _holds_model(annotation: Any) -> bool:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return True
-    return any(_holds_model(arg) for arg in getattr(annotation, "__args__", ()) or ())
 
 
 def _ref_of(metadata: list[Any], annotation: Any) -> Ref | None:
