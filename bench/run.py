@@ -766,7 +766,8 @@ def _example_lines(report: dict[str, Any]) -> list[str]:
         f"## Example queries at {largest['label']}",
         "",
         "Every query of `examples/queries`, its seed-corpus entities swapped for synthetic "
-        "ones of the same kind; median of the runs, on an in-memory Oxigraph store of the TriG.",
+        "ones of the same kind, through `kg query`'s Oxigraph path on the file it declares "
+        "(Turtle or TriG, loaded in memory); median of the runs.",
         "",
         "| query | ms | rows |",
         "|---|---:|---:|",
