@@ -279,3 +279,27 @@ def test_cli_query_param_is_bound_not_spliced(
 
 def test_cli_missing_seeds_dir_is_an_input_error(tmp_path: Path) -> None:
     assert main(["build", str(tmp_path / "nope"), "-o", str(tmp_path / "out"), "-q"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("base", "complaint"),
+    [
+        ("example.org/id/", "not an absolute IRI"),
+        ("https://example.org/a b/", "holds ' '"),
+        ('https://example.org/"id"/', "holds '\"'"),
+        ("https://example.org/id", "should end with '/' or '#'"),
+    ],
+)
+def test_unusable_base_is_an_input_error(
+    base: str, complaint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A base no IRI can start with stops the build with exit 2 and says why; nothing is written."""
+    out = tmp_path / "out"
+    assert main(["build", str(GOLDEN / "seeds"), "-o", str(out), "-q", "--base", base]) == 2
+    assert complaint in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_urn_base_is_accepted() -> None:
+    result = kg.build(GOLDEN / "seeds", base="urn:kg:", run_validation=False)
+    assert any(s.startswith("<urn:kg:person/") for s, _, _, _ in result.mapping.quads)
