@@ -10,9 +10,11 @@ from argparse import Namespace
 from pathlib import Path
 from typing import TextIO
 
+from rdflib import Graph
+
 from kg.build import DEFAULT_FORMATS, SOURCEMAP_SUFFIX, build
 from kg.errors import KgError, Location
-from kg.io import Format, read_graph, write_atomically
+from kg.io import Format, read_graph, read_ntriples, write_atomically
 from kg.load import usable_cores
 from kg.namespaces import DEFAULT_BASE
 from kg.report import ReportFormat, render, render_text, report_json
@@ -92,18 +94,41 @@ def build_command(args: Namespace) -> int:
 
 
 def validate_command(args: Namespace) -> int:
-    from kg.validation import default_shapes, load_shapes, validate
+    from kg.validation import default_shapes, load_shapes
 
     shapes = load_shapes(args.shapes) if args.shapes else default_shapes()
     results: list[ValidationResult] = []
     for graph in args.graphs:
         origins = _read_sourcemap(args.sourcemap or _sourcemap_beside(graph))
-        results.extend(validate(read_graph(graph), shapes, origins, args.engine).results)
+        results.extend(_validate_file(graph, shapes, origins, args.engine).results)
     report = ValidationReport(tuple(sorted(results, key=lambda r: r.sort_key())))
     if args.json:
         args.report = ReportFormat.JSON.value
     _emit_report(args, report, text_least=Severity.INFO, text_stream=sys.stdout)
     return EXIT_VIOLATIONS if report.fails_at(Severity(args.fail_on)) else EXIT_OK
+
+
+def _validate_file(
+    path: Path, shapes: Graph, origins: dict[str, Location], engine: str
+) -> ValidationReport:
+    """The turbo engine reads the file through Oxigraph as N-Triples text (the fast path
+    of ``kg build``); other engines, and formats Oxigraph does not read, through rdflib."""
+    from kg.validation import Engine, validate, validate_ntriples
+
+    if not path.is_file():
+        raise KgError(f"{path}: no such file")
+    if Engine(engine).resolved() is Engine.TURBO:
+        try:
+            text = read_ntriples(path)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise KgError(f"{path}: cannot read: {exc}") from None
+        if text is not None:
+            return validate_ntriples(text, shapes, origins, Engine.TURBO)
+    try:
+        graph = read_graph(path)
+    except Exception as exc:  # rdflib's parsers raise many kinds of errors for bad input
+        raise KgError(f"{path}: cannot read: {exc}") from None
+    return validate(graph, shapes, origins, engine)
 
 
 def _emit_report(

