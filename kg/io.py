@@ -146,19 +146,6 @@ def _lines_of(keys: set[str]) -> list[str]:
     return lines
 
 
-def triple_lines(quads: Iterable[Quad]) -> list[str]:
-    """The union of the graphs: unique statements as N-Triples lines, sorted by subject,
-    predicate (rdf:type first) and object."""
-    return _lines_of({_key(s, p, o) for s, p, o, _ in quads})
-
-
-def graph_lines(quads: list[Quad]) -> Iterator[list[str]]:
-    """Each named graph's unique statements as sorted N-Quads lines, graphs in name order,
-    one graph at a time."""
-    for graph, keys in _graph_keys(quads):
-        yield [f"{key.replace(chr(0), ' ', 1)} {graph} ." for key in sorted(keys)]
-
-
 def _graph_keys(quads: list[Quad]) -> Iterator[tuple[str, set[str]]]:
     """Each graph's statement keys, graphs in name order."""
     runs: dict[str, list[tuple[int, int]]] = {}
@@ -319,11 +306,16 @@ def read_graph(path: Path, fmt: str | None = None) -> Dataset:
     return dataset
 
 
+def rdf_format_of(path: Path) -> ox.RdfFormat | None:
+    """The RDF format a file's extension names, if Oxigraph reads it."""
+    return ox.RdfFormat.from_extension(path.suffix.lstrip(".").lower())
+
+
 def read_ntriples(path: Path) -> str | None:
     """Every statement of an RDF file (all its graphs) as ASCII N-Triples text, read by
     Oxigraph: at a million statements ~15x faster than an rdflib Graph. None when
     Oxigraph does not know the format; a syntax error raises ``SyntaxError``."""
-    fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".").lower())
+    fmt = rdf_format_of(path)
     if fmt is None:
         return None
     quads = ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
@@ -333,8 +325,8 @@ def read_ntriples(path: Path) -> str | None:
 __all__ = [
     "Format",
     "bind_prefixes",
-    "graph_lines",
     "joined",
+    "rdf_format_of",
     "read_graph",
     "read_ntriples",
     "serialise_formats",
@@ -343,7 +335,6 @@ __all__ = [
     "to_graph",
     "trig",
     "trig_block",
-    "triple_lines",
     "turtle",
     "write_atomically",
 ]

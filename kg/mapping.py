@@ -88,7 +88,6 @@ def map_corpus(corpus: Corpus, base: str = DEFAULT_BASE) -> Mapping:
 
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_FORBIDDEN_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
 def check_base(base: str) -> str:
@@ -98,9 +97,9 @@ def check_base(base: str) -> str:
     """
     if not _SCHEME.match(base):
         raise KgError(f"base {base!r} is not an absolute IRI (e.g. https://example.org/id/)")
-    bad = _FORBIDDEN_IN_IRI.search(base)
-    if bad:
-        raise KgError(f"base {base!r} holds {bad.group()!r}, which an IRI cannot contain")
+    bad = ntriples.forbidden_in_iri(base)
+    if bad is not None:
+        raise KgError(f"base {base!r} holds {bad!r}, which an IRI cannot contain")
     if not base.endswith(("/", "#", ":")):
         raise KgError(f"base {base!r} should end with '/' or '#' so ids can follow it")
     return base

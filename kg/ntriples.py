@@ -38,6 +38,12 @@ def iri(text: str) -> str:
     return f"<{text}>"
 
 
+def forbidden_in_iri(text: str) -> str | None:
+    """The first character of ``text`` that an IRI cannot hold unescaped, if any."""
+    found = _IRI_UNSAFE.search(text)
+    return found.group() if found else None
+
+
 def _unicode_escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04X}"
 
@@ -160,6 +166,7 @@ __all__ = [
     "ascii_document",
     "ascii_lines",
     "datatype_suffix",
+    "forbidden_in_iri",
     "from_oxigraph",
     "iri",
     "literal",

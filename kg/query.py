@@ -21,6 +21,7 @@ from rdflib.term import Identifier
 from rdflib.term import Node as Term
 
 from kg.errors import KgError
+from kg.io import rdf_format_of
 from kg.namespaces import DEFAULT_BASE, INSTANCE_SEGMENTS, PREFIXES, sparql_prologue
 from kg.ntriples import from_oxigraph
 
@@ -173,7 +174,7 @@ def open_store(path: Path) -> Any:
     """
     import pyoxigraph as ox
 
-    fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
+    fmt = rdf_format_of(path) or ox.RdfFormat.TURTLE
     store = ox.Store()
     try:
         store.bulk_load(path=str(path), format=fmt)
