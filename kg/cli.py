@@ -202,6 +202,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("seeds", nargs="?", type=Path, default=Path("seeds"))
     sub.add_argument("--sources", type=Path, required=True, help="directory of source texts")
     sub.add_argument("--json", action="store_true", help="anchors as JSON")
+    sub.add_argument(
+        "--fix",
+        action="store_true",
+        help="write computed offsets and source hashes into the extraction files "
+        "(comments and layout kept) and print the diff",
+    )
 
     sub = command(
         "generate",

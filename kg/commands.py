@@ -240,8 +240,16 @@ def evidence_command(args: Namespace) -> int:
     from kg.build import load_corpus
     from kg.evidence import check_documents
 
-    corpus = load_corpus(args.seeds)
-    anchors, problems = check_documents(corpus.documents, args.sources)
+    if args.fix:
+        from kg.evidence_fix import fix_evidence
+
+        outcome = fix_evidence(args.seeds, args.sources)
+        for diff in outcome.diffs if not args.json else []:
+            print(diff, end="")
+        _say(args, f"{len(outcome.changes)} value(s) written in {len(outcome.diffs)} file(s)")
+        anchors, problems = outcome.anchors, outcome.problems
+    else:
+        anchors, problems = check_documents(load_corpus(args.seeds).documents, args.sources)
     if args.json:
         print(
             json.dumps(
@@ -265,7 +273,8 @@ def evidence_command(args: Namespace) -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
     for item in anchors:
-        if item.computed and not args.json:  # results, not progress: shown even with --quiet
+        # results, not progress: shown even with --quiet (with --fix they are in the diff)
+        if item.computed and not args.json and not args.fix:
             print(
                 f"{item.location}: {item.field}: offsets computed: start: {item.start}, "
                 f"end: {item.end}"

@@ -62,6 +62,8 @@ class Anchor:
     problem: str | None = None
     hint: str | None = None
     computed: bool = False
+    occurrences: tuple[int, ...] = ()
+    """Where the quote does occur, when it is not at the offsets given."""
 
     @property
     def ok(self) -> bool:
@@ -119,6 +121,11 @@ def _occurrences(text: str, quote: str) -> list[int]:
         found.append(at)
         at = text.find(quote, at + 1)
     return found
+
+
+def _misplaced_at(evidence: Evidence, text: str) -> tuple[int, ...]:
+    """Where a quote given with wrong offsets does occur (none if it was given without)."""
+    return tuple(_occurrences(text, evidence.quote)) if evidence.start is not None else ()
 
 
 def _suggest(text: str, quote: str) -> str | None:
@@ -195,6 +202,7 @@ def check_documents(
                 problem,
                 hint,
                 computed,
+                _misplaced_at(evidence, target_text.text) if problem else (),
             )
             anchors.append(result)
             if problem:

@@ -147,6 +147,8 @@ def _problem(
         hint = f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(allowed)}"
     elif kind == "missing":
         message = "required field is missing"
+        if loc == ("source", "sha256"):
+            hint = "kg evidence --sources DIR --fix writes the source file's hash"
     elif kind == "enum":
         expected = error.get("ctx", {}).get("expected", "")
         given = error.get("input")
