@@ -7,10 +7,11 @@ block), never spliced into the query text, so a value cannot change the query.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,10 +40,39 @@ def with_prologue(query: str, base: str = DEFAULT_BASE) -> str:
     return "\n".join(lines) + "\n" + query
 
 
+_IRI_CHARS = r"[^\s<>\"{}|\\^`]"
+_ABSOLUTE_IRI = re.compile(rf"[A-Za-z][A-Za-z0-9+.-]*:(?://{_IRI_CHARS}*|{_IRI_CHARS}+)")
+_SCHEMES = frozenset({"http", "https", "urn", "mailto", "tag", "file", "ftp", "did", "doi"})
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"(?:@([A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^(\S+))?')
+
+
 def parameter_term(value: str, base: str = DEFAULT_BASE) -> Term:
-    """A --param value as a term: <iri>, prefix:name, id:slug, or a plain literal."""
+    """A parameter value written as text, read as the RDF term it names.
+
+    - ``<https://…>``, an absolute IRI (``https://…``, ``urn:…``), a prefixed name
+      (``kg:Claim``, ``person:jon-lansman``) or ``id:slug`` is an IRI;
+    - ``"text"``, ``"text"@en`` and ``"42"^^xsd:integer`` are literals as written;
+    - any other text is a plain string literal.
+
+    A value that looks like a prefixed name with an unknown prefix is refused rather
+    than read as a string, which would match nothing without saying so.
+
+    >>> parameter_term("person:jon-lansman")
+    rdflib.term.URIRef('https://w3id.org/kg/id/person/jon-lansman')
+    >>> parameter_term('"2018"^^xsd:gYear')
+    rdflib.term.Literal('2018', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#gYear'))
+    """
     if value.startswith("<") and value.endswith(">"):
         return URIRef(value[1:-1])
+    quoted = _QUOTED.fullmatch(value)
+    if quoted:
+        text = re.sub(r"\\(.)", r"\1", quoted.group(1))
+        if quoted.group(3):
+            datatype = parameter_term(quoted.group(3), base)
+            if not isinstance(datatype, URIRef):
+                raise KgError(f"parameter value {value!r}: the datatype must be an IRI")
+            return Literal(text, datatype=datatype)
+        return Literal(text, lang=quoted.group(2))
     prefix, sep, local = value.partition(":")
     if sep and prefix in PREFIXES and re.fullmatch(r"[\w.-]+", local):
         return PREFIXES[prefix][local]
@@ -50,7 +80,69 @@ def parameter_term(value: str, base: str = DEFAULT_BASE) -> Term:
         return URIRef(base + local)
     if sep and prefix in INSTANCE_SEGMENTS and re.fullmatch(r"[\w.-]+", local):
         return URIRef(f"{base}{prefix}/{local}")
+    if _ABSOLUTE_IRI.fullmatch(value):
+        if local.startswith("//") or prefix.lower() in _SCHEMES:
+            return URIRef(value)
+        known = ", ".join(sorted([*PREFIXES, *INSTANCE_SEGMENTS, "id"]))
+        raise KgError(
+            f"parameter value {value!r}: unknown prefix {prefix!r} (known: {known}); "
+            f'write <…> for an IRI or "{value}" for a string'
+        )
     return Literal(value)
+
+
+_STRINGS_AND_IRIS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+_VARIABLE = re.compile(r"[?$]([A-Za-z0-9_\u00b7\u00c0-\uffff]+)")
+
+
+def query_variables(query: str) -> tuple[str, ...]:
+    """The variable names a query mentions (outside strings, IRIs and comments), sorted.
+
+    >>> query_variables('SELECT ?name WHERE { $person skos:prefLabel ?name } # ?not')
+    ('name', 'person')
+    """
+    return tuple(sorted(set(_VARIABLE.findall(_STRINGS_AND_IRIS.sub(" ", query)))))
+
+
+def check_parameters(query: str, names: Iterable[str]) -> None:
+    """Refuse a parameter the query does not mention: binding it would change nothing, and
+    the query would silently answer for every value (a typo such as ``persn``)."""
+    variables = query_variables(query)
+    for name in names:
+        if name not in variables:
+            close = difflib.get_close_matches(name, variables, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            listed = ", ".join(variables) or "none"
+            raise KgError(
+                f"unknown parameter {name!r}: the query has no ?{name} "
+                f"({hint}its variables: {listed})"
+            )
+
+
+_LINE = re.compile(r"(line:? ?|at )(\d+)([:,])")
+_CHAR = re.compile(r"(at char )(\d+)")
+
+
+def user_positions(message: str, engine_text: str, user_text: str) -> str:
+    """An engine's error message with positions counted in the user's text, not in the
+    text with the PREFIX lines kg prepended (``engine_text`` ends with ``user_text``'s lines).
+
+    >>> user_positions("error at 31:5: expected", "P1\\n" * 30 + "SELECT", "SELECT")
+    'error at 1:5: expected'
+    """
+    lines = engine_text.count("\n") - user_text.count("\n")
+    chars = len(engine_text) - len(user_text)
+
+    def line(match: re.Match[str]) -> str:
+        return f"{match.group(1)}{max(int(match.group(2)) - lines, 1)}{match.group(3)}"
+
+    def char(match: re.Match[str]) -> str:
+        return f"{match.group(1)}{max(int(match.group(2)) - chars, 0)}"
+
+    return _CHAR.sub(char, _LINE.sub(line, message))
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,12 +224,10 @@ def run_query(
     base: str = DEFAULT_BASE,
 ) -> QueryAnswer:
     """Run a SPARQL query; ``params`` are bound as terms (never spliced into the text)."""
-    bindings = _terms(params, base)
+    bindings = _terms(query, params, base)
+    text = with_prologue(query, base)
     try:
-        result: Result = graph.query(
-            with_prologue(query, base),
-            initBindings=bindings,  # type: ignore[arg-type]
-        )
+        result: Result = graph.query(text, initBindings=bindings)  # type: ignore[arg-type]
         if result.type == "ASK":
             return QueryAnswer(boolean=bool(result.askAnswer))
         if result.type in {"CONSTRUCT", "DESCRIBE"}:
@@ -147,16 +237,19 @@ def run_query(
     except KgError:
         raise
     except Exception as exc:  # rdflib raises pyparsing, type and other errors for bad queries
-        raise KgError(f"SPARQL query failed: {exc}") from None
+        raise KgError(f"SPARQL query failed: {user_positions(str(exc), text, query)}") from None
     return QueryAnswer(variables=variables, rows=rows)
 
 
 __all__ = [
     "QueryAnswer",
+    "check_parameters",
     "open_store",
     "parameter_term",
+    "query_variables",
     "run_query",
     "run_query_store",
+    "user_positions",
     "with_prologue",
 ]
 
@@ -201,12 +294,14 @@ def run_query_store(
     """
     import pyoxigraph as ox
 
-    bindings = _terms(params, base)
+    bindings = _terms(query, params, base)
     for name in bindings:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise KgError(f"parameter name {name!r} is not a SPARQL variable name")
+    bound = _bind(query, bindings)
+    text = with_prologue(bound, base)
     try:
-        result = store.query(with_prologue(_bind(query, bindings), base))
+        result = store.query(text)
         if isinstance(result, ox.QueryBoolean):
             return QueryAnswer(boolean=bool(result))
         if isinstance(result, ox.QueryTriples):
@@ -233,13 +328,14 @@ def run_query_store(
 
         rows = tuple(tuple(term(value) for value in row) for row in result)
     except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
-        raise KgError(f"SPARQL query failed: {exc}") from None
+        raise KgError(f"SPARQL query failed: {user_positions(str(exc), text, bound)}") from None
     return QueryAnswer(variables=variables, rows=rows)
 
 
-def _terms(params: Mapping[str, str | Term] | None, base: str) -> dict[str, Term]:
+def _terms(query: str, params: Mapping[str, str | Term] | None, base: str) -> dict[str, Term]:
     """Parameters as RDF terms: text is read as a term; rdflib terms (even URIRef,
-    which is a str) are taken as they are."""
+    which is a str) are taken as they are. Names the query does not mention are refused."""
+    check_parameters(query, (params or {}).keys())
     return {
         name: value if isinstance(value, Identifier) else parameter_term(str(value), base)
         for name, value in (params or {}).items()
