@@ -1,5 +1,6 @@
 """The ``kg`` command: a thin layer over the library. Exit codes: 0 clean,
-1 SHACL violations (or differences, for checks), 2 input or usage errors."""
+1 SHACL violations (or differences, for checks), 2 input or usage errors,
+3 a file could not be written or read (disk full, permissions)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kg.errors import InputError, KgError
+from kg.errors import InputError, KgError, OutputError
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_IO = 0, 1, 2, 3
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -30,9 +31,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         _print_problems(exc, args)
         return EXIT_INPUT
+    except OutputError as exc:
+        print(f"kg: {exc}", file=sys.stderr)
+        return EXIT_IO
     except KgError as exc:
         print(f"kg: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except OSError as exc:  # a read or write the command did not expect to fail
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"kg: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_IO
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         print("kg: interrupted; nothing was written", file=sys.stderr)
         return 130

@@ -71,11 +71,11 @@ def build_command(args: Namespace) -> int:
     if args.dry_run:
         _say(args, "dry run: nothing was written")
     elif not failed or args.force:
-        write_atomically(files)
+        summary = {"exit": EXIT_VIOLATIONS if failed else 0}
+        write_atomically(incremental.with_record(args.out, inputs, files, summary))
         written = sorted(files)
         for path in written:
             _say(args, f"wrote {path}")
-        incremental.record(args.out, inputs, files, {"exit": EXIT_VIOLATIONS if failed else 0})
     else:
         _say(
             args,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 
 class Severity(StrEnum):
@@ -64,6 +65,19 @@ class InputError(KgError):
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} in the extractions"
         super().__init__("\n".join([head + ":", *map(str, self.problems)]))
+
+
+class OutputError(KgError):
+    """A file could not be written (no space, no permission, a read-only directory).
+
+    Raised after every temporary file is removed and before any target is replaced,
+    so the previous outputs are intact; the message names the path and the reason.
+    """
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"cannot write {path}: {reason}; nothing was replaced")
+        self.path = path
+        self.reason = reason
 
 
 class SourceError(KgError):

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from kg.io import write_atomically
 from kg.load import EXTENSIONS
 from kg.resources import turtle_files
 
@@ -69,10 +68,11 @@ def up_to_date(out_dir: Path, inputs: str) -> dict[str, Any] | None:
         return None  # missing, corrupt or from another version: build again
 
 
-def record(
-    out_dir: Path, inputs: str, written: Mapping[Path, bytes], summary: Mapping[str, Any]
-) -> None:
-    """Remember what this build read and wrote (the bytes just written, not read back)."""
-    outputs = {p.name: hashlib.sha256(data).hexdigest() for p, data in sorted(written.items())}
+def with_record(
+    out_dir: Path, inputs: str, files: Mapping[Path, bytes], summary: Mapping[str, Any]
+) -> dict[Path, bytes]:
+    """``files`` plus the manifest that records them, to be written in one atomic step: a
+    build whose record cannot be written replaces nothing, so outputs and record agree."""
+    outputs = {p.name: hashlib.sha256(data).hexdigest() for p, data in sorted(files.items())}
     manifest = {"inputs": inputs, "outputs": outputs, "summary": dict(summary)}
-    write_atomically({out_dir / MANIFEST: (json.dumps(manifest, indent=1) + "\n").encode()})
+    return {**files, out_dir / MANIFEST: (json.dumps(manifest, indent=1) + "\n").encode()}

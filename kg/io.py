@@ -25,6 +25,7 @@ from rdflib import RDF, Dataset, Graph
 from rdflib.term import Node as Term
 
 from kg import ntriples
+from kg.errors import OutputError
 from kg.mapping import Quad
 from kg.namespaces import PREFIXES
 
@@ -270,12 +271,17 @@ def _sorted_json(value: Any) -> Any:
 def write_atomically(files: Mapping[Path, bytes]) -> None:
     """Write every file beside its target, then move them all into place.
 
-    If anything fails before the moves, no target is touched and the temporary
-    files are removed; the previous build stays intact.
+    If anything fails before the moves, no target is touched, the temporary files
+    are removed, and :class:`~kg.errors.OutputError` names the path and the reason;
+    the previous build stays intact. A target that already holds the same bytes is
+    left alone, so a rebuild needs free space only for the files that change.
     """
     staged: list[tuple[Path, Path]] = []
+    target = Path()
     try:
         for target, content in files.items():
+            if _holds(target, content):
+                continue
             target.parent.mkdir(parents=True, exist_ok=True)
             handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
             temp = Path(temp_name)
@@ -287,10 +293,24 @@ def write_atomically(files: Mapping[Path, bytes]) -> None:
                 os.fsync(stream.fileno())
         for temp, target in staged:
             temp.replace(target)
+    except OSError as exc:
+        raise OutputError(target, exc.strerror or str(exc)) from None
     finally:
         for temp, _ in staged:
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()
+
+
+def _holds(target: Path, content: bytes) -> bool:
+    """Whether ``target`` is a regular file with exactly these bytes already."""
+    try:
+        return (
+            target.is_file()
+            and target.stat().st_size == len(content)
+            and (target.read_bytes() == content)
+        )
+    except OSError:
+        return False
 
 
 def _umask() -> int:
