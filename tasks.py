@@ -9,6 +9,7 @@ Uses only the standard library, so it runs before anything is installed.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -28,15 +29,31 @@ def run(*command: str | Path) -> None:
         sys.exit(completed.returncode)
 
 
+def install_stamp() -> str:
+    """What the installed environment depends on: the project's metadata and Python."""
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
+    digest.update(sys.version.encode())
+    return digest.hexdigest()
+
+
 def setup() -> None:
-    """Create .venv and install kg with its dev extras (idempotent)."""
+    """Create .venv and install kg with its dev extras; skip pip when nothing changed.
+
+    pip is run only when .venv is new or pyproject.toml changed since the last install
+    (the stamp in .venv/kg-install.stamp), so a set-up machine needs no package index.
+    """
     if sys.version_info < (3, 11):  # noqa: UP036 - tasks.py may be run by an older python3
         sys.exit(f"kg needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    stamp = VENV / "kg-install.stamp"
+    if (BIN / "kg").exists() and stamp.is_file() and stamp.read_text() == install_stamp():
+        print(f"+ {VENV} is up to date (delete {stamp.name} to reinstall)", flush=True)
+        return
     if not (BIN / "python").exists():
         print(f"+ creating {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+    stamp.write_text(install_stamp())
 
 
 def build() -> None:

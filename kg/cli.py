@@ -13,7 +13,6 @@ from pathlib import Path
 from kg.errors import InputError, KgError, OutputError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_IO = 0, 1, 2, 3
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _jobs(text: str) -> int:
@@ -222,7 +221,13 @@ def _parser() -> argparse.ArgumentParser:
         impl.generate_command,
         "Regenerate ontology/kg.ttl and shapes/shapes.ttl from the models.",
     )
-    sub.add_argument("--root", type=Path, default=PROJECT_ROOT, help="project root")
+    sub.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="the kg source tree to write into (default: the one kg runs from, else the "
+        "current directory if it holds ontology/ and shapes/)",
+    )
     sub.add_argument(
         "--check",
         action="store_true",

@@ -3,6 +3,7 @@ so the parser stays readable)."""
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import sys
@@ -21,7 +22,6 @@ from kg.report import ReportFormat, render, render_text, report_json
 from kg.validation import Severity, ValidationReport, ValidationResult
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
-EXAMPLE_QUERIES = Path(__file__).resolve().parent.parent / "examples" / "queries"
 
 
 def _say(args: Namespace, message: str) -> None:
@@ -204,9 +204,15 @@ def _query_text(query: str) -> str:
             raise KgError(f"{query}: no such query file")
         return path.read_text(encoding="utf-8")
     if re.fullmatch(r"[A-Za-z0-9_-]{1,100}", query):
-        named = EXAMPLE_QUERIES / f"{query}.rq"
+        from kg.resources import resource_dir
+
+        queries = resource_dir("queries")
+        named = queries / f"{query}.rq"
         if not named.is_file():
-            raise KgError(f"no example query named {query!r} in {EXAMPLE_QUERIES}")
+            known = sorted(q.name[:-3] for q in queries.iterdir() if q.name.endswith(".rq"))
+            close = difflib.get_close_matches(query, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise KgError(f"no example query named {query!r} ({hint}known: {', '.join(known)})")
         return named.read_text(encoding="utf-8")
     return query
 
@@ -285,16 +291,11 @@ def evidence_command(args: Namespace) -> int:
 
 
 def generate_command(args: Namespace) -> int:
-    from kg.generate import generated_files
+    from kg.generate import source_tree, stale_files
 
-    stale = []
-    for path, content in generated_files(args.root).items():
-        current = path.read_bytes() if path.is_file() else b""
-        if current != content:
-            stale.append(path)
-            if not args.check:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(content)
+    stale = stale_files(source_tree(args.root))
+    if not args.check:
+        write_atomically(stale)
     for path in stale:
         _say(args, f"{'stale' if args.check else 'wrote'}: {path}")
     return EXIT_VIOLATIONS if (args.check and stale) else EXIT_OK

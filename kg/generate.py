@@ -22,6 +22,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
 from kg.dates import Precision, Qualifier
+from kg.errors import KgError
 from kg.io import bind_prefixes
 from kg.models import (
     Article,
@@ -398,9 +399,12 @@ __all__ = [
     "MAPPED_MODELS",
     "ONTOLOGY_HEADER",
     "SHAPES_HEADER",
+    "generated_files",
     "ontology_graph",
     "serialise",
     "shapes_graph",
+    "source_tree",
+    "stale_files",
 ]
 
 
@@ -410,3 +414,32 @@ def generated_files(root: Path) -> dict[Path, bytes]:
         root / "ontology" / "kg.ttl": serialise(ontology_graph(), ONTOLOGY_HEADER),
         root / "shapes" / "shapes.ttl": serialise(shapes_graph(), SHAPES_HEADER),
     }
+
+
+def source_tree(root: Path | None = None) -> Path:
+    """The kg source tree whose generated files to check or write.
+
+    ``root`` if given; else the tree kg itself runs from (a checkout or editable
+    install, where ``ontology/`` sits beside the package); else the current directory
+    if it holds ``ontology/`` and ``shapes/``. An installed wheel has no source tree, so
+    without one of these there is nothing to regenerate and the error says so.
+    """
+    if root is not None:
+        return root
+    for candidate in (Path(__file__).resolve().parent.parent, Path.cwd()):
+        if (candidate / "ontology").is_dir() and (candidate / "shapes").is_dir():
+            return candidate
+    raise KgError(
+        "no kg source tree here (no ontology/ and shapes/ in the current directory); "
+        "run kg generate in a checkout of kg, or give --root"
+    )
+
+
+def stale_files(root: Path) -> dict[Path, bytes]:
+    """The generated files under ``root`` whose content differs from the models', with
+    the content they should have."""
+    stale: dict[Path, bytes] = {}
+    for path, content in generated_files(root).items():
+        if not path.is_file() or path.read_bytes() != content:
+            stale[path] = content
+    return stale
