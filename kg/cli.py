@@ -50,24 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _print_problems(exc: InputError, args: argparse.Namespace) -> None:
     if getattr(args, "json", False):
-        print(
-            json.dumps(
-                {
-                    "problems": [
-                        {
-                            "file": p.location.file,
-                            "line": p.location.line,
-                            "column": p.location.column,
-                            "field": p.field,
-                            "message": p.message,
-                            "hint": p.hint,
-                        }
-                        for p in exc.problems
-                    ]
-                },
-                indent=1,
-            )
-        )
+        print(json.dumps({"problems": [p.to_dict() for p in exc.problems]}, indent=1))
     else:
         print(str(exc), file=sys.stderr)
         print("nothing was written", file=sys.stderr)

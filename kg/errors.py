@@ -32,13 +32,38 @@ class Location:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with the input, with enough context to fix it without guessing."""
+    """One thing wrong with the input, with enough context to fix it without guessing.
+
+    ``code`` is stable across releases (the message's wording is not): programs, CI
+    reports and editors match on it. The codes are listed in docs/extraction-format.md.
+
+    >>> problem = Problem(Location("seeds/a.yaml", 3, 5), "roles.0.persn", "unknown field 'persn'",
+    ...                   "did you mean 'person'?", code="unknown-field")
+    >>> str(problem)
+    "seeds/a.yaml:3:5: roles.0.persn: unknown field 'persn' (did you mean 'person'?)"
+    >>> problem.to_dict()["code"]
+    'unknown-field'
+    """
 
     location: Location
     field: str
     message: str
     hint: str | None = None
     severity: Severity = Severity.ERROR
+    code: str = "invalid"
+
+    def to_dict(self) -> dict[str, str | int | None]:
+        """The problem as JSON-ready data (``kg build --json`` and the reports use this)."""
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "file": self.location.file,
+            "line": self.location.line,
+            "column": self.location.column,
+            "field": self.field,
+            "message": self.message,
+            "hint": self.hint,
+        }
 
     def __str__(self) -> str:
         field = f" {self.field}:" if self.field else ""

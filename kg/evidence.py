@@ -123,6 +123,15 @@ def _occurrences(text: str, quote: str) -> list[int]:
     return found
 
 
+def _anchor_code(problem: str) -> str:
+    """The stable code of an anchoring problem."""
+    if problem.startswith("quote is not at"):
+        return "quote-misplaced"
+    if problem.startswith("quote occurs"):
+        return "quote-ambiguous"
+    return "quote-not-found"
+
+
 def _misplaced_at(evidence: Evidence, text: str) -> tuple[int, ...]:
     """Where a quote given with wrong offsets does occur (none if it was given without)."""
     return tuple(_occurrences(text, evidence.quote)) if evidence.start is not None else ()
@@ -140,7 +149,33 @@ def _suggest(text: str, quote: str) -> str | None:
             start = index_map[at]
             end = index_map[at + len(folded_quote) - 1] + 1
             return f"the source has {text[start:end]!r} at {start}..{end}"
-    return None
+    return _near_miss(text, quote)
+
+
+def _near_miss(text: str, quote: str) -> str | None:
+    """Where the source has the quote but for a few characters (a typo in copying), and
+    which characters differ: found by anchoring the quote's first or last third."""
+    third = max(len(quote) // 3, 4)
+    if len(quote) < 12:
+        return None
+    best: tuple[int, int, list[int]] | None = None
+    for piece, shift in ((quote[:third], 0), (quote[-third:], len(quote) - third)):
+        for at in _occurrences(text, piece)[:50]:
+            start = at - shift
+            window = text[start : start + len(quote)]
+            if start < 0 or len(window) != len(quote):
+                continue
+            differ = [i for i, (a, b) in enumerate(zip(window, quote, strict=True)) if a != b]
+            if differ and len(differ) <= 3 and (best is None or len(differ) < len(best[2])):
+                best = (start, start + len(quote), differ)
+    if best is None:
+        return None
+    start, end, differ = best
+    shown = ", ".join(
+        f"character {i + 1}: {quote[i]!r} in the quote, {text[start + i]!r} in the source"
+        for i in differ
+    )
+    return f"the source has {text[start:end]!r} at {start}..{end}; they differ at {shown}"
 
 
 def _fold_with_map(text: str, casefold: bool = False) -> tuple[str, list[int]]:
@@ -206,7 +241,9 @@ def check_documents(
             )
             anchors.append(result)
             if problem:
-                problems.append(Problem(result.location, field, problem, hint))
+                problems.append(
+                    Problem(result.location, field, problem, hint, code=_anchor_code(problem))
+                )
     return anchors, problems
 
 
@@ -272,24 +309,31 @@ def _text_for(
                 "source.file",
                 f"{source.file!r} is a link to outside "
                 f"{sources_dir}; sources are only read inside it",
+                code="source-outside",
             )
         )
     elif not path.is_file():
         problems.append(
-            Problem(where, "source.file", f"{source.file!r} not found in {sources_dir}")
+            Problem(
+                where,
+                "source.file",
+                f"{source.file!r} not found in {sources_dir}",
+                code="source-not-found",
+            )
         )
     else:
         try:
             text = read_source(path)
         except SourceError as exc:
-            problems.append(Problem(where, "source.file", str(exc)))
+            problems.append(Problem(where, "source.file", str(exc), code="source-unreadable"))
         if text is not None and text.sha256 != source.sha256:
             problems.append(
                 Problem(
                     document.location(("source", "sha256")),
                     "source.sha256",
                     f"{source.file} has changed: its sha256 is {text.sha256}",
-                    "check the offsets against the new text, then update the hash",
+                    "kg evidence --fix writes the new hash and moves the quotes it can place",
+                    code="source-changed",
                 )
             )
     cache[source.id] = text
@@ -305,6 +349,7 @@ def _check_articles(document: Loaded[DocumentFile], length: int) -> Iterator[Pro
                 document.location(path),
                 ".".join(map(str, path)),
                 f"end {article.end} is past the end of the source text ({length} code points)",
+                code="article-out-of-range",
             )
 
 

@@ -90,7 +90,10 @@ def load_file(
         if size > MAX_FILE_BYTES:
             return None, [
                 Problem(
-                    Location(shown), "", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
+                    Location(shown),
+                    "",
+                    f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                    code="file-too-large",
                 )
             ]
         data = path.read_bytes()
@@ -99,10 +102,17 @@ def load_file(
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, [
-            Problem(Location(shown), "", f"not UTF-8 text: {exc.reason} at byte {exc.start}")
+            Problem(
+                Location(shown),
+                "",
+                f"not UTF-8 text: {exc.reason} at byte {exc.start}",
+                code="not-utf8",
+            )
         ]
     except OSError as exc:
-        return None, [Problem(Location(shown), "", f"cannot read: {exc.strerror}")]
+        return None, [
+            Problem(Location(shown), "", f"cannot read: {exc.strerror}", code="unreadable")
+        ]
     loaded, problems = validate_text(text, model, shown, path)
     if cache is not None and loaded is not None:
         cache.put(data, model, loaded.model, loaded.positions)
@@ -118,11 +128,17 @@ def validate_text(
         is_json = (path or Path(display)).suffix.lower() == ".json"
         data, positions = parse_json(text) if is_json else parse(text)
     except YamlError as exc:
-        return None, [Problem(Location(display, exc.line, exc.column), "", exc.message)]
+        where = Location(display, exc.line, exc.column)
+        return None, [Problem(where, "", exc.message, exc.hint, code="yaml")]
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         return None, [
-            Problem(Location(display, 1, 1), "", f"expected a mapping at the top, found {kind}")
+            Problem(
+                Location(display, 1, 1),
+                "",
+                f"expected a mapping at the top, found {kind}",
+                code="not-a-mapping",
+            )
         ]
     try:
         instance = model.model_validate(data)
@@ -149,6 +165,11 @@ def _problem(
         message = "required field is missing"
         if loc == ("source", "sha256"):
             hint = "kg evidence --sources DIR --fix writes the source file's hash"
+    elif kind == "too_short":
+        minimum = error.get("ctx", {}).get("min_length", 1)
+        message = f"needs at least {minimum} item{'s' if minimum != 1 else ''}, found none"
+        if loc and loc[-1] == "evidence":
+            hint = "every fact needs a short verbatim quote from its source as evidence"
     elif kind == "enum":
         expected = error.get("ctx", {}).get("expected", "")
         given = error.get("input")
@@ -171,7 +192,25 @@ def _problem(
         "model_type",
     }:
         message = f"{message}, got {type(error.get('input')).__name__} {error.get('input')!r}"
-    return Problem(Location(display, line, column), field, message, hint)
+    code = _CODES.get(kind, "invalid-value" if kind.startswith("value_error") else kind)
+    return Problem(Location(display, line, column), field, message, hint, code=code)
+
+
+_CODES = {
+    "extra_forbidden": "unknown-field",
+    "missing": "missing-field",
+    "enum": "not-allowed",
+    "too_short": "too-few-items",
+    "string_pattern_mismatch": "bad-format",
+    "int_type": "wrong-type",
+    "string_type": "wrong-type",
+    "list_type": "wrong-type",
+    "float_type": "wrong-type",
+    "bool_type": "wrong-type",
+    "dict_type": "wrong-type",
+    "model_type": "wrong-type",
+}
+"""Stable problem codes for pydantic's error types (other types keep pydantic's name)."""
 
 
 def _clean_loc(loc: tuple[int | str, ...], data: Any) -> ValuePath:

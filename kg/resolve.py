@@ -162,6 +162,7 @@ def _index(corpus: Corpus, problems: list[Problem]) -> None:
                     f"duplicate id {record_id!r}",
                     f"already used at {first.location}; a fact repeated in another document keeps "
                     "its id, anything else needs a new one",
+                    code="duplicate-id",
                 )
             )
         corpus.entries[record_id] = Entry(record_id, _kinds_of(first.record), tuple(statements))
@@ -230,7 +231,8 @@ def _disagreements(
                 f"fact {fact_id!r} says {_show(b)} here but {_show(a)} at "
                 f"{first.file.location(there)}",
                 "a fact restated in another document must agree; to add evidence for it, "
-                "list it under 'corroborates'",
+                "list it under 'corroborates'; if this is another fact, give it a new id",
+                code="fact-disagrees",
             )
 
 
@@ -297,7 +299,8 @@ def _check_one_ref(
         message = f"unknown {wanted_text} id {target!r}"
         if hint is None:
             hint = "add it to the registry" if wanted & {"person", "organisation", "post"} else None
-    yield Problem(file.location(path), _dotted(path), message, hint)
+    code = "wrong-reference-kind" if kinds else "unknown-reference"
+    yield Problem(file.location(path), _dotted(path), message, hint, code=code)
 
 
 def _a(noun: str) -> str:
@@ -320,6 +323,7 @@ def _check_posts(corpus: Corpus) -> Iterator[Problem]:
                 _dotted(path),
                 f"post {post_id!r} belongs to {owner!r}, not {organisation!r}",
                 "leave 'organisation' out when a post is given, or pick the matching post",
+                code="post-organisation-mismatch",
             )
 
 
@@ -344,6 +348,7 @@ def _check_tenure_organisations(corpus: Corpus) -> Iterator[Problem]:
                     f"tenure {entry.id!r} is held in {organisation!r} here but in {first[0]!r} "
                     f"at {first[1].location}",
                     "a restated tenure must name (or imply, through its post) one organisation",
+                    code="fact-disagrees",
                 )
 
 

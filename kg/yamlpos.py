@@ -39,11 +39,14 @@ _FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][-+]?[0-9]+
 class YamlError(Exception):
     """The text is not acceptable YAML; carries a 1-based position."""
 
-    def __init__(self, message: str, line: int | None, column: int | None) -> None:
+    def __init__(
+        self, message: str, line: int | None, column: int | None, hint: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.hint = hint
 
 
 @dataclass(slots=True)
@@ -94,6 +97,7 @@ def parse(text: str) -> tuple[Any, Positions]:
             f"YAML syntax: {message}",
             mark.line + 1 if mark else None,
             mark.column + 1 if mark else None,
+            _indentation_hint(exc),
         ) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML syntax: {exc}", None, None) from None
@@ -102,6 +106,37 @@ def parse(text: str) -> tuple[Any, Positions]:
         return None, positions
     builder = _Builder(positions, restore=swapped)
     return builder.build(root, (), 0), positions
+
+
+def _indentation_hint(exc: yaml.MarkedYAMLError) -> str | None:
+    """Most YAML syntax errors in hand-written files are indentation slips; say which
+    column the enclosing mapping or list expects, since PyYAML often notices the slip
+    only on the line after it."""
+    problem, context = exc.problem_mark, exc.context_mark
+    text = f"{exc.context} {exc.problem}"
+    if problem is None:
+        return None
+    if "mapping values are not allowed" in text:
+        return (
+            "a 'key: value' where a value was expected: is this line indented deeper than "
+            "the key above it, or does a value contain ': ' without quotes?"
+        )
+    if context is None or not any(
+        phrase in text
+        for phrase in ("expected key", "expected '-' indicator", "expected <block end>")
+    ):
+        return None
+    kind = "list items ('- ')" if "collection" in text or "'-'" in text else "keys"
+    if kind != "keys" and problem.column == context.column:
+        return (
+            f"line {problem.line + 1} starts at the list's column without '- ': indent it "
+            "like the keys above it, or start a new item with '- '"
+        )
+    return (
+        f"the {kind} that start at line {context.line + 1} are at column {context.column + 1}; "
+        f"line {problem.line + 1} (or the line above it) is indented to column "
+        f"{problem.column + 1}"
+    )
 
 
 class _Builder:
