@@ -26,10 +26,11 @@ print(f"{len(graph):,} triples")
 dataset = result.dataset()
 print(f"{sum(1 for g in dataset.graphs() if len(g))} named graphs")
 
-# 3. SPARQL with the project's prefixes predeclared; parameters are bound as
-#    RDF terms, never spliced into the query text.
-answer = kg.run_query(
-    graph,
+# 3. SPARQL with the project's prefixes predeclared (kg.query takes a Build, a
+#    graph file, an rdflib Graph or Dataset, or an Oxigraph store); parameters are
+#    bound as RDF terms, never spliced into the query text.
+answer = kg.query(
+    result,
     """
     SELECT ?postName ?start ?end WHERE {
         ?tenure org:member ?person ; kg:post ?post .
@@ -41,6 +42,7 @@ answer = kg.run_query(
     params={"person": "id:person/jon-lansman"},
 )
 print(answer.to_table())
+print(f"{len(answer)} posts; first: {answer.dicts()[0]['postName']}")
 
 # 4. Validate any graph with the project's shapes; every result is traced back
 #    to the extraction file and line that produced its focus node.

@@ -3,9 +3,7 @@ so the parser stays readable)."""
 
 from __future__ import annotations
 
-import difflib
 import json
-import re
 import sys
 from argparse import Namespace
 from pathlib import Path
@@ -197,24 +195,9 @@ def query_command(args: Namespace) -> int:
 
 
 def _query_text(query: str) -> str:
-    """A .rq file, the name of an example query, or the query text itself."""
-    if query.endswith(".rq"):
-        path = Path(query)
-        if not path.is_file():
-            raise KgError(f"{query}: no such query file")
-        return path.read_text(encoding="utf-8")
-    if re.fullmatch(r"[A-Za-z0-9_-]{1,100}", query):
-        from kg.resources import resource_dir
+    from kg.query import query_text
 
-        queries = resource_dir("queries")
-        named = queries / f"{query}.rq"
-        if not named.is_file():
-            known = sorted(q.name[:-3] for q in queries.iterdir() if q.name.endswith(".rq"))
-            close = difflib.get_close_matches(query, known, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise KgError(f"no example query named {query!r} ({hint}known: {', '.join(known)})")
-        return named.read_text(encoding="utf-8")
-    return query
+    return query_text(query)
 
 
 def stats_command(args: Namespace) -> int:

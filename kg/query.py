@@ -11,7 +11,7 @@ import difflib
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -154,6 +154,30 @@ class QueryAnswer:
     boolean: bool | None = None
     graph: Graph | None = None
 
+    def __iter__(self) -> Iterator[tuple[Term | None, ...]]:
+        """The rows of a SELECT; the triples of a CONSTRUCT or DESCRIBE; nothing for ASK."""
+        if self.graph is not None:
+            return iter(tuple(triple) for triple in self.graph)
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.graph) if self.graph is not None else len(self.rows)
+
+    def __bool__(self) -> bool:
+        """An ASK answer is its boolean; any other answer is true when it has rows."""
+        return self.boolean if self.boolean is not None else len(self) > 0
+
+    def dicts(self) -> list[dict[str, Term]]:
+        """The rows of a SELECT as {variable: term}, unbound variables left out."""
+        return [
+            {
+                name: value
+                for name, value in zip(self.variables, row, strict=True)
+                if value is not None
+            }
+            for row in self.rows
+        ]
+
     def to_csv(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -246,9 +270,12 @@ __all__ = [
     "check_parameters",
     "open_store",
     "parameter_term",
+    "query",
+    "query_text",
     "query_variables",
     "run_query",
     "run_query_store",
+    "store_of",
     "user_positions",
     "with_prologue",
 ]
@@ -268,13 +295,24 @@ def open_store(path: Path) -> Any:
     import pyoxigraph as ox
 
     fmt = rdf_format_of(path) or ox.RdfFormat.TURTLE
-    store = ox.Store()
     try:
-        store.bulk_load(path=str(path), format=fmt)
-        if fmt.supports_datasets:
-            store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return store_of(path, fmt)
     except (SyntaxError, ValueError, OSError) as exc:
         raise KgError(f"{path}: cannot load: {exc}") from None
+
+
+def store_of(data: Path | bytes, fmt: Any) -> Any:
+    """An in-memory Oxigraph store of a file or bytes, its default graph holding the
+    set union of the named graphs (see :func:`open_store`)."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    if isinstance(data, Path):
+        store.bulk_load(path=str(data), format=fmt)
+    else:
+        store.bulk_load(data, format=fmt)
+    if fmt.supports_datasets:
+        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     return store
 
 
@@ -360,3 +398,114 @@ def _bind(query: str, bindings: Mapping[str, Term]) -> str:
     values = " ".join(nt_term(term) for term in bindings.values())
     block = f" VALUES ({names}) {{ ({values}) }} "
     return text[: match.end()] + block + text[match.end() :]
+
+
+# --------------------------------------------------------------------------- front door
+
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
+
+def query_text(query: str) -> str:
+    """The text of a query given as text, as a ``.rq`` file, or as the name of one of
+    kg's named queries (``person_timeline``; they ship with the package)."""
+    if query.endswith(".rq"):
+        path = Path(query)
+        if not path.is_file():
+            raise KgError(f"{query}: no such query file")
+        return path.read_text(encoding="utf-8")
+    if _NAME.fullmatch(query):
+        from kg.resources import resource_dir
+
+        queries = resource_dir("queries")
+        named = queries / f"{query}.rq"
+        if not named.is_file():
+            known = sorted(q.name[:-3] for q in queries.iterdir() if q.name.endswith(".rq"))
+            close = difflib.get_close_matches(query, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise KgError(f"no named query {query!r} ({hint}known: {', '.join(known)})")
+        return named.read_text(encoding="utf-8")
+    return query
+
+
+def query(
+    source: Any,
+    text: str,
+    params: Mapping[str, str | Term] | None = None,
+    *,
+    engine: str = "oxigraph",
+    base: str = DEFAULT_BASE,
+) -> QueryAnswer:
+    """Run a SPARQL query on a graph, whatever form it is in: the one call to remember.
+
+    ``source`` is a graph file (Turtle, TriG, N-Triples, N-Quads; a path), a
+    :class:`kg.Build`, an rdflib ``Graph`` or ``Dataset``, or a pyoxigraph ``Store``.
+    ``text`` is query text, a ``.rq`` file or a named query. ``params`` bind
+    variables as RDF terms (see :func:`parameter_term`); a name the query does not
+    use is an error. Patterns outside ``GRAPH`` see the union of the named graphs, as
+    a set. Oxigraph answers by default; ``engine="rdflib"`` runs rdflib's engine,
+    which gives the same rows, more slowly.
+
+    The answer is iterable and sized:
+
+    >>> import kg
+    >>> build = kg.build("tests/fixtures/golden/seeds", run_validation=False)
+    >>> people = "SELECT ?name WHERE { ?who a foaf:Person ; skos:prefLabel ?name } ORDER BY ?name"
+    >>> answer = kg.query(build, people)
+    >>> len(answer), [str(name) for (name,) in answer]
+    (4, ['Ada Quill', 'Bram Osei', 'Cora Lind', 'Dev Marsh'])
+    >>> roles = kg.query(build, "person_roles", {"person": "person:bram-osei"})
+    >>> [(str(row["role"]), str(row["start"])) for row in roles.dicts()]
+    [('Secretary of the Harbour Party', '2021-05-03')]
+    """
+    if engine not in {"oxigraph", "rdflib"}:
+        raise KgError(f"unknown engine {engine!r}: use 'oxigraph' or 'rdflib'")
+    text = query_text(text)
+    if engine == "rdflib":
+        return run_query(_rdflib_graph(source), text, params, base)
+    return run_query_store(_store(source), text, params, base)
+
+
+def _rdflib_graph(source: Any) -> Graph:
+    from rdflib import Dataset
+
+    from kg.build import Build
+    from kg.io import read_graph
+
+    if isinstance(source, Build):
+        return source.dataset()
+    if isinstance(source, Dataset):
+        source.default_union = True  # the documented meaning of patterns outside GRAPH
+        return source
+    if isinstance(source, Graph):
+        return source
+    if isinstance(source, str | Path):
+        return read_graph(_existing(Path(source)))
+    raise KgError(f"the rdflib engine cannot query {type(source).__name__}")
+
+
+def _store(source: Any) -> Any:
+    import pyoxigraph as ox
+
+    from kg.build import Build
+    from kg.io import Format
+
+    if isinstance(source, ox.Store):
+        return source
+    if isinstance(source, str | Path):
+        return open_store(_existing(Path(source)))
+    if isinstance(source, Build):
+        return store_of(source.serialise(Format.NQUADS), ox.RdfFormat.N_QUADS)
+    if isinstance(source, Graph):
+        data = source.serialize(format="nquads" if hasattr(source, "graphs") else "nt")
+        fmt = ox.RdfFormat.N_QUADS if hasattr(source, "graphs") else ox.RdfFormat.N_TRIPLES
+        return store_of(data.encode("utf-8"), fmt)
+    raise KgError(
+        f"cannot query {type(source).__name__}: give a graph file, a kg.Build, an rdflib "
+        "Graph or Dataset, or a pyoxigraph Store"
+    )
+
+
+def _existing(path: Path) -> Path:
+    if not path.is_file():
+        raise KgError(f"{path}: no such graph file; run 'kg build' first")
+    return path
