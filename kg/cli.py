@@ -224,10 +224,17 @@ def _report_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--report",
         choices=[f.value for f in ReportFormat],
-        default="text",
+        default=None,
         help="report format (default: text)",
     )
-    sub.add_argument("--report-file", type=Path, help="write the report to this file")
+    sub.add_argument(
+        "--report-file",
+        type=Path,
+        action="append",
+        metavar="PATH",
+        help="write the report to this file, also when the run fails (repeatable; the format "
+        "is the extension's: .sarif SARIF, .xml JUnit, .json JSON, .txt text; else --report's)",
+    )
     sub.add_argument(
         "--fail-on",
         choices=["violation", "warning", "info"],
