@@ -116,7 +116,7 @@ def validate_command(args: Namespace) -> int:
     report = ValidationReport(tuple(sorted(results, key=lambda r: r.sort_key())))
     if args.json:
         args.report = ReportFormat.JSON.value
-    _emit_report(args, report, text_least=Severity.INFO, text_stream=sys.stdout)
+    _emit_report(args, report, Severity.INFO, sys.stdout, shapes if args.shapes else None)
     return EXIT_VIOLATIONS if report.fails_at(Severity(args.fail_on)) else EXIT_OK
 
 
@@ -144,7 +144,11 @@ def _validate_file(
 
 
 def _emit_report(
-    args: Namespace, report: ValidationReport, text_least: Severity, text_stream: TextIO | None
+    args: Namespace,
+    report: ValidationReport,
+    text_least: Severity,
+    text_stream: TextIO | None,
+    shapes: Graph | None = None,
 ) -> None:
     """Write the report to every --report-file (each in the format its extension names,
     else --report's) and print it: in the --report format when no file has that format,
@@ -152,7 +156,8 @@ def _emit_report(
     chosen = ReportFormat(args.report) if args.report else None
     targets = [(path, outcome.format_of_file(path, chosen)) for path in args.report_file or []]
     if targets:
-        write_atomically({p: (render(report, f) + "\n").encode("utf-8") for p, f in targets})
+        content = {p: _render(report, f, shapes) + "\n" for p, f in targets}
+        write_atomically({p: text.encode("utf-8") for p, text in content.items()})
         for path, fmt in targets:
             _say(args, f"wrote {fmt.value} report to {path}")
     fmt = chosen or ReportFormat.TEXT
@@ -169,7 +174,16 @@ def _emit_report(
             _print(render_text(report), fmt, text_stream)
         return
     if not getattr(args, "json", False) or args.command == "validate":
-        _print(render(report, fmt), fmt, sys.stdout)
+        _print(_render(report, fmt, shapes), fmt, sys.stdout)
+
+
+def _render(report: ValidationReport, fmt: ReportFormat, shapes: Graph | None) -> str:
+    """SARIF describes its rules from the shapes used (kg's own unless --shapes)."""
+    if fmt is ReportFormat.SARIF:
+        from kg.sarif import render_sarif
+
+        return render_sarif(report, shapes)
+    return render(report, fmt)
 
 
 def _print(text: str, fmt: ReportFormat, stream: TextIO) -> None:
