@@ -106,7 +106,7 @@ def _rule(rule_id: str, result: ValidationResult, shapes: Graph) -> dict[str, An
         short, full = _describe(rule_id, result, shapes)
     rule: dict[str, Any] = {
         "id": rule_id,
-        "name": _local(rule_id),
+        "name": rule_id.split("/")[1] if rule_id.startswith("shape/") else _local(rule_id),
         "shortDescription": {"text": short},
         "fullDescription": {"text": full},
         "help": {"text": f"{full} ({_explain(rule_id, result)})"},

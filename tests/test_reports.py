@@ -233,7 +233,7 @@ def test_pre_commit_hooks_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.chdir(tmp_path)
     assert main(["build", "seeds", "-o", "out", "-q"]) == 0
     for hook in hooks:
-        argv = shlex.split(hook["entry"])[1:]
+        argv = shlex.split(hook["entry"])[1:] + hook.get("args", [])
         if hook.get("pass_filenames", True):
             argv.append("out/graph.ttl")
         assert main(argv) == 0, hook["id"]
@@ -243,8 +243,9 @@ def test_example_workflow_is_valid_yaml_that_runs_kg() -> None:
     workflow = yaml.safe_load((ROOT / "examples" / "ci" / "kg.yml").read_text())
     steps = workflow["jobs"]["build"]["steps"]
     commands = " ".join(step.get("run", "") for step in steps)
-    assert "kg build seeds -o build --report github" in commands
-    assert "--report sarif" in commands and "--report junit" in commands
+    assert "kg build seeds -o build --fail-on violation --report github" in commands
+    assert "--report-file build/kg.sarif" in commands
+    assert "--report-file build/kg-junit.xml" in commands
 
 
 @pytest.mark.parametrize("engine", ["auto", "turbo", "kg", "pyshacl"])
