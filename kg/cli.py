@@ -62,7 +62,10 @@ def _print_problems(exc: InputError, args: argparse.Namespace) -> None:
             )
         )
     else:
-        print(str(exc), file=sys.stderr)
+        from kg.outcome import runner_safe
+        from kg.report import ReportFormat
+
+        print(runner_safe(str(exc), ReportFormat.TEXT), file=sys.stderr)
         print("nothing was written", file=sys.stderr)
 
 

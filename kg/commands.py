@@ -69,8 +69,7 @@ def build_command(args: Namespace) -> int:
     except InputError as exc:
         # The report files (and annotations) hold the problems too: a failing build is
         # when code scanning and the test tab need them most. The CLI prints them as text.
-        if not args.json:
-            _emit_report(args, outcome.from_problems(exc.problems), Severity.INFO, None)
+        _emit_report(args, outcome.from_problems(exc.problems), Severity.INFO, None)
         raise
     # Serialise while validation runs in the background; write only if it passes.
     files = {} if args.dry_run else result.render(args.out, formats)

@@ -6,6 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+INPUT_PROBLEM = "kg:input-problem"
+"""The constraint component of a report result made from a :class:`Problem` (a marker,
+not an RDF term), so report formats can tell input problems from SHACL results."""
+
 
 class Severity(StrEnum):
     ERROR = "error"

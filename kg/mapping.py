@@ -116,13 +116,11 @@ class _Mapper:
         self.file: Loaded[Any] | None = None
         self.path: ValuePath = ()
         """Where the value being mapped is written; every subject emitted is traced to it."""
-        self.origin: Location | None = None
         self.last_subject = ""
 
     def at(self, file: Loaded[Any] | None, path: ValuePath) -> None:
         """Map what follows as written at ``path`` in ``file`` (None: trace nothing)."""
         self.file, self.path = file, path
-        self.origin = file.location(path) if file is not None else None
 
     def run(self) -> Mapping:
         registry = self.corpus.registry
@@ -157,15 +155,19 @@ class _Mapper:
 
     def emit(self, s: str, p: str, o: str, g: str) -> None:
         self.out.quads.append((s, p, o, g))
-        if s is not self.last_subject and self.origin is not None:
+        if s is not self.last_subject and self.file is not None:
             self.last_subject = s
-            self.out.origins.setdefault(s[1:-1], self.origin)
+            key = s[1:-1]
+            if key not in self.out.origins:  # located on first use: most subjects repeat
+                self.out.origins[key] = self.file.location(self.path)
 
     def emit_field(self, s: str, p: str, o: str, g: str, path: ValuePath) -> None:
         """A field's statement, traced to the line of the field (the curator's edit)."""
         self.emit(s, p, o, g)
         if self.file is not None:
-            self.out.origins.setdefault(f"{s[1:-1]} {p[1:-1]}", self.file.location(path))
+            key = f"{s[1:-1]} {p[1:-1]}"
+            if key not in self.out.origins:
+                self.out.origins[key] = self.file.location(path)
 
     def iri_of_record(self, record: Node) -> str:
         return self.minter.node(record.iri_segment, record.id)

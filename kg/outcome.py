@@ -16,13 +16,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from kg.errors import Location, Problem
+from kg.errors import INPUT_PROBLEM, Location, Problem
 from kg.errors import Severity as ProblemSeverity
 from kg.report import ReportFormat
 from kg.validation import Severity, ValidationReport, ValidationResult
-
-INPUT_PROBLEM = "kg:input-problem"
-"""The constraint component of a result made from an input problem (not an RDF term)."""
 
 _BY_EXTENSION = {
     ".sarif": ReportFormat.SARIF,

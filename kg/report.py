@@ -132,7 +132,7 @@ def render_junit(report: ValidationReport) -> str:
     both), input problems errors; infos pass with the message in system-out. A graph
     with no results is one passing case, so a run never looks empty.
     """
-    from kg.outcome import INPUT_PROBLEM
+    from kg.errors import INPUT_PROBLEM  # here, not at the top: this section is JUnit's
 
     root = ET.Element("testsuites", name="kg validate")
     totals = {"tests": 0, "failures": 0, "errors": 0}

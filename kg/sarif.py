@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SH
 from rdflib.term import Node as Term
 
-from kg.errors import Location
+from kg.errors import INPUT_PROBLEM, Location
 from kg.validation import Severity, ValidationReport, ValidationResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -81,8 +81,6 @@ def _default_shapes() -> Graph:
 def rule_id_of(result: ValidationResult) -> str:
     """The shape's IRI; for a blank-node shape, an id derived from what it checks
     (constraint component, path and severity), the same in every run and engine."""
-    from kg.outcome import INPUT_PROBLEM
-
     if result.component == INPUT_PROBLEM:
         return INPUT_RULE
     shape = result.shape or ""
