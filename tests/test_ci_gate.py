@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -404,3 +405,56 @@ def test_untraced_results_are_placed_at_the_focus_line(tmp_path: Path) -> None:
         Location("g.ttl", 3),
         Location("g.ttl", 1),
     ]
+
+
+# --------------------------------------------------------------------- hooks
+
+
+HOOKS = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+
+
+def hook_argv(hook_id: str, *extra: str) -> list[str]:
+    hook = HOOKS[hook_id]
+    return [*shlex.split(hook["entry"])[1:], *extra]
+
+
+def test_kg_check_takes_the_extraction_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "data" / "extractions"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "golden" / "seeds", folder)
+    monkeypatch.chdir(tmp_path)
+    assert HOOKS["kg-check"]["args"] == ["seeds"]  # the default a repository overrides
+    assert main(hook_argv("kg-check", "data/extractions")) == 0
+    assert not (tmp_path / "build").exists()
+    plant_into = tmp_path / "seeds"
+    shutil.copytree(ROOT / "seeds", plant_into)
+    plant(plant_into)
+    assert main(hook_argv("kg-check", "seeds")) == 1
+
+
+def test_kg_validate_names_the_file_of_each_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    bad = "@prefix kg: <https://w3id.org/kg/ns#> .\n\n<https://example.org/e> a kg:Election .\n"
+    Path("one.ttl").write_text(bad)
+    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    Path("two.nt").write_text(
+        f"<https://example.org/f> {rdf_type} <https://w3id.org/kg/ns#Election> .\n"
+    )
+    assert main(hook_argv("kg-validate", "one.ttl", "two.nt")) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert "one.ttl" in out and "two.nt" in out
+    assert any(line.startswith("  3:") for line in out[out.index("one.ttl") :])
+    assert any(line.startswith("  1:") for line in out[out.index("two.nt") :])
+
+
+def test_a_build_result_with_no_extraction_sits_in_the_registry(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "registry.yaml").write_text("people: []\n")
+    report = ValidationReport((sample(Severity.VIOLATION, None),))
+    placed = outcome.place(report, Location((seeds / "registry.yaml").as_posix(), 1))
+    assert placed.results[0].location == Location((seeds / "registry.yaml").as_posix(), 1)
+    assert outcome.place(placed, Location("elsewhere")) is placed
