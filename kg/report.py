@@ -132,8 +132,6 @@ def render_junit(report: ValidationReport) -> str:
     both), input problems errors; infos pass with the message in system-out. A graph
     with no results is one passing case, so a run never looks empty.
     """
-    from kg.errors import INPUT_PROBLEM  # here, not at the top: this section is JUnit's
-
     root = ET.Element("testsuites", name="kg validate")
     totals = {"tests": 0, "failures": 0, "errors": 0}
     if not report.results:
@@ -144,38 +142,45 @@ def render_junit(report: ValidationReport) -> str:
         ET.SubElement(suite, "testcase", classname="kg", name="graph conforms", time="0")
         totals["tests"] = 1
     for file, group in groupby(report.results, key=_file_of):
-        results = list(group)
-        errors = [r for r in results if r.component == INPUT_PROBLEM]
-        failed = [r for r in results if r.severity is not Severity.INFO and r not in errors]
+        results = [(r, _junit_kind(r)) for r in group]
+        counts = {kind: sum(1 for _, k in results if k == kind) for kind in ("failure", "error")}
         suite = ET.SubElement(root, "testsuite", name=file, tests=str(len(results)))
-        suite.set("failures", str(len(failed)))
-        suite.set("errors", str(len(errors)))
+        suite.set("failures", str(counts["failure"]))
+        suite.set("errors", str(counts["error"]))
         suite.set("skipped", "0")
         suite.set("time", "0")
         seen: dict[str, int] = {}
-        for result in results:
+        for result, kind in results:
             name = _case_name(result)
             seen[name] = seen.get(name, 0) + 1
-            if seen[name] > 1:
+            if seen[name] > 1:  # the same check failing twice in one file
                 name = f"{name} ({seen[name]})"
             case = ET.SubElement(suite, "testcase", classname=file, name=name, time="0")
-            where = f"{result.location}: " if result.location else ""
             detail = _file_prefix(result) + _line(result)
-            if result.severity is Severity.INFO and result not in errors:
+            if kind is None:
                 ET.SubElement(case, "system-out").text = detail
                 continue
-            kind = "error" if result in errors else "failure"
+            where = f"{result.location}: " if result.location else ""
             message = f"{where}{result.message}"
-            failure = ET.SubElement(case, kind, message=message, type=result.severity.value)
-            failure.text = detail
+            ET.SubElement(case, kind, message=message, type=result.severity.value).text = detail
         totals["tests"] += len(results)
-        totals["failures"] += len(failed)
-        totals["errors"] += len(errors)
+        totals["failures"] += counts["failure"]
+        totals["errors"] += counts["error"]
     for key, count in totals.items():
         root.set(key, str(count))
     root.set("time", "0")
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
+
+
+def _junit_kind(result: ValidationResult) -> str | None:
+    """'error' for an input problem, 'failure' for a SHACL violation or warning, None
+    for an info (a passing case)."""
+    from kg.errors import INPUT_PROBLEM  # here, not at the top: this section is JUnit's
+
+    if result.component == INPUT_PROBLEM:
+        return "error"
+    return None if result.severity is Severity.INFO else "failure"
 
 
 def _file_prefix(result: ValidationResult) -> str:
