@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -137,6 +138,9 @@ def _describe(rule_id: str, result: ValidationResult, shapes: Graph) -> tuple[st
     return _sentence(short), _sentence(about or name or component)
 
 
+_TEMPLATE_VARIABLE = re.compile(r"\{[?$](\w+)\}")
+
+
 def _explain(rule_id: str, result: ValidationResult) -> str:
     if rule_id == INPUT_RULE:
         return "kg build checks every extraction file before it maps anything"
@@ -150,7 +154,8 @@ def _text(values: Iterable[Term]) -> str | None:
     if not found:
         return None
     best = sorted(found, key=lambda v: (v.language not in (None, "en"), str(v)))[0]
-    return " ".join(str(best).split())
+    # a message template names its variables: 'ends ({?end})' reads 'ends (end)'
+    return _TEMPLATE_VARIABLE.sub(r"\1", " ".join(str(best).split()))
 
 
 def _sentence(text: str) -> str:
@@ -198,9 +203,8 @@ def _result(rule_id: str, result: ValidationResult) -> dict[str, Any]:
 def _message(result: ValidationResult) -> str:
     subject = result.focus_label or "/".join(result.focus.split("/")[-2:])
     path = f": {result.path}" if result.path else ""
-    value = (
-        f" [value: {result.value}]" if result.value and result.value not in result.message else ""
-    )
+    redundant = result.value in (None, f"<{result.focus}>") or str(result.value) in result.message
+    value = "" if redundant else f" [value: {result.value}]"
     return f"{subject}{path}: {result.message}{value}"
 
 

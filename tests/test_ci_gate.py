@@ -178,6 +178,9 @@ def test_the_example_workflow_reports_a_failing_build(planted: Path, tmp_path: P
     located = results_at(sarif)
     assert located[shapes + "TenureEndNotBeforeStart"] == (STATING, line_of(stating, 'end: "2018"'))
     assert located[shapes + "WinnerIsCandidate"] == (STATING, line_of(stating, "winner: iain"))
+    rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    tenure = rules[shapes + "TenureEndNotBeforeStart"]  # described by its message template
+    assert tenure["shortDescription"]["text"] == "Tenure ends (end) before it starts (start)."
     junit = check_junit((tmp_path / "build" / "kg-junit.xml").read_text(encoding="utf-8"))
     messages = [f.get("message", "") for f in junit.iter("failure")]
     assert sum(f"{STATING}:" in m for m in messages) == 2
