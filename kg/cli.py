@@ -42,29 +42,32 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _print_problems(exc: InputError, args: argparse.Namespace) -> None:
+    from kg.outcome import runner_safe  # problems quote the files: no runner commands from them
+    from kg.report import ReportFormat
+
     if getattr(args, "json", False):
         print(
-            json.dumps(
-                {
-                    "problems": [
-                        {
-                            "file": p.location.file,
-                            "line": p.location.line,
-                            "column": p.location.column,
-                            "field": p.field,
-                            "message": p.message,
-                            "hint": p.hint,
-                        }
-                        for p in exc.problems
-                    ]
-                },
-                indent=1,
+            runner_safe(
+                json.dumps(
+                    {
+                        "problems": [
+                            {
+                                "file": p.location.file,
+                                "line": p.location.line,
+                                "column": p.location.column,
+                                "field": p.field,
+                                "message": p.message,
+                                "hint": p.hint,
+                            }
+                            for p in exc.problems
+                        ]
+                    },
+                    indent=1,
+                ),
+                ReportFormat.JSON,
             )
         )
     else:
-        from kg.outcome import runner_safe
-        from kg.report import ReportFormat
-
         print(runner_safe(str(exc), ReportFormat.TEXT), file=sys.stderr)
         print("nothing was written", file=sys.stderr)
 

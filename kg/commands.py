@@ -99,7 +99,7 @@ def build_command(args: Namespace) -> int:
             "written": [str(p) for p in written],
             "report": report_json(report) if result.report else None,
         }
-        print(json.dumps(summary, indent=1))
+        _print(json.dumps(summary, indent=1), ReportFormat.JSON, sys.stdout)
     return EXIT_VIOLATIONS if failed else EXIT_OK
 
 
@@ -348,10 +348,12 @@ def diff_command(args: Namespace) -> int:
     from kg.diff import diff_graphs, diff_json, render_diff
 
     difference = diff_graphs(read_graph(args.old), read_graph(args.new))
+    # The example CI workflow prints a pull request's diff: labels must not become commands.
     if args.json:
-        print(json.dumps(diff_json(difference), indent=1, ensure_ascii=False))
+        text = json.dumps(diff_json(difference), indent=1, ensure_ascii=False)
+        _print(text, ReportFormat.JSON, sys.stdout)
     else:
-        print(render_diff(difference))
+        _print(render_diff(difference), ReportFormat.TEXT, sys.stdout)
     return EXIT_OK if difference.same else EXIT_VIOLATIONS
 
 

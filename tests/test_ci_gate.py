@@ -461,3 +461,32 @@ def test_a_build_result_with_no_extraction_sits_in_the_registry(tmp_path: Path) 
     placed = outcome.place(report, Location((seeds / "registry.yaml").as_posix(), 1))
     assert placed.results[0].location == Location((seeds / "registry.yaml").as_posix(), 1)
     assert outcome.place(placed, Location("elsewhere")) is placed
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_kg_diff_of_a_pull_request_prints_no_runner_commands(
+    tmp_path: Path, as_json: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The example workflow prints `kg diff` of a pull request's graph to the log."""
+    old, new = tmp_path / "old.ttl", tmp_path / "new.ttl"
+    label = "<urn:x:a> <http://www.w3.org/2004/02/skos/core#prefLabel>"
+    old.write_text(f'{label} "A" .\n')
+    new.write_text(f'{label} """{HOSTILE}""" .\n')
+    assert main(["diff", str(old), str(new), *(["--json"] if as_json else [])]) == 1
+    out = capsys.readouterr().out
+    assert runner_commands(out) == []
+    assert "owned" in out
+
+
+def test_input_problems_print_no_runner_commands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "golden" / "seeds", seeds)
+    report = seeds / "report.yaml"
+    report.write_text(report.read_text() + '"##[error]x\\n::error::y": 1\n')
+    for extra in ([], ["--json"]):
+        assert main(["build", str(seeds), "--dry-run", "-q", *extra]) == 2
+        captured = capsys.readouterr()
+        assert "error]x" in captured.out + captured.err
+        assert runner_commands(captured.out) == runner_commands(captured.err) == []
