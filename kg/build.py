@@ -127,7 +127,8 @@ class Build:
         return serialise_quads(self.mapping.quads, fmt)
 
     def sourcemap(self) -> bytes:
-        """IRI -> 'file:line:column' of the extraction that produced it, as JSON."""
+        """IRI -> 'file:line:column' of the extraction that states it, and
+        'IRI PREDICATE-IRI' -> that of the field, as JSON."""
         origins = {iri: str(loc) for iri, loc in sorted(self.mapping.origins.items())}
         return (json.dumps(origins, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 

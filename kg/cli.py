@@ -49,10 +49,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _print_problems(exc: InputError, args: argparse.Namespace) -> None:
+    from kg.outcome import runner_safe  # problems quote the files: no runner commands from them
+    from kg.report import ReportFormat
+
     if getattr(args, "json", False):
-        print(json.dumps({"problems": [p.to_dict() for p in exc.problems]}, indent=1))
+        problems = json.dumps({"problems": [p.to_dict() for p in exc.problems]}, indent=1)
+        print(runner_safe(problems, ReportFormat.JSON))
     else:
-        print(str(exc), file=sys.stderr)
+        print(runner_safe(str(exc), ReportFormat.TEXT), file=sys.stderr)
         print("nothing was written", file=sys.stderr)
 
 
@@ -226,10 +230,17 @@ def _report_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--report",
         choices=[f.value for f in ReportFormat],
-        default="text",
+        default=None,
         help="report format (default: text)",
     )
-    sub.add_argument("--report-file", type=Path, help="write the report to this file")
+    sub.add_argument(
+        "--report-file",
+        type=Path,
+        action="append",
+        metavar="PATH",
+        help="write the report to this file, also when the run fails (repeatable; the format "
+        "is the extension's: .sarif SARIF, .xml JUnit, .json JSON, .txt text; else --report's)",
+    )
     sub.add_argument(
         "--fail-on",
         choices=["violation", "warning", "info"],

@@ -7,12 +7,13 @@ import json
 import sys
 from argparse import Namespace
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from rdflib import Graph
 
+from kg import outcome
 from kg.build import DEFAULT_FORMATS, SOURCEMAP_SUFFIX, build
-from kg.errors import KgError, Location
+from kg.errors import InputError, KgError, Location
 from kg.io import Format, read_graph, read_ntriples, write_atomically
 from kg.load import usable_cores
 from kg.namespaces import DEFAULT_BASE
@@ -40,36 +41,44 @@ def build_command(args: Namespace) -> int:
         "engine": args.engine,
     }
     inputs = incremental.fingerprint(args.seeds, args.sources, options)
-    if not (args.rebuild or args.dry_run or args.json or args.report_file):
+    if not (args.rebuild or args.dry_run or args.json):
         summary = incremental.up_to_date(args.out, inputs)
-        if summary is not None:
+        recorded = _recorded_report(summary)
+        if summary is not None and recorded is not None:
             _say(
                 args,
                 f"up to date: nothing changed since {args.out} was built "
-                "(--rebuild to build anyway)",
+                "(--rebuild to build anyway); its report follows",
             )
+            _emit_report(args, recorded, text_least=Severity.WARNING, text_stream=sys.stderr)
             return int(summary["exit"])
-    result = build(
-        args.seeds,
-        base=args.base or DEFAULT_BASE,
-        sources_dir=args.sources,
-        cache_dir=args.cache,
-        run_validation=not args.no_validate,
-        engine=args.engine,
-        jobs=args.jobs or usable_cores(),
-        keep_corpus=False,
-        progress=lambda m: _say(args, m),
-    )
+    try:
+        result = build(
+            args.seeds,
+            base=args.base or DEFAULT_BASE,
+            sources_dir=args.sources,
+            cache_dir=args.cache,
+            run_validation=not args.no_validate,
+            engine=args.engine,
+            jobs=args.jobs or usable_cores(),
+            keep_corpus=False,
+            progress=lambda m: _say(args, m),
+        )
+    except InputError as exc:
+        # The report files (and annotations) hold the problems too: a failing build is
+        # when code scanning and the test tab need them most. The CLI prints them as text.
+        _emit_report(args, outcome.from_problems(exc.problems), Severity.INFO, None)
+        raise
     # Serialise while validation runs in the background; write only if it passes.
     files = {} if args.dry_run else result.render(args.out, formats)
-    report = result.report or ValidationReport()
+    report = outcome.place(result.report or ValidationReport(), _seeds_fallback(args.seeds))
     failed = report.fails_at(Severity(args.fail_on))
     _emit_report(args, report, text_least=Severity.WARNING, text_stream=sys.stderr)
     written: list[Path] = []
     if args.dry_run:
         _say(args, "dry run: nothing was written")
     elif not failed or args.force:
-        summary = {"exit": EXIT_VIOLATIONS if failed else 0}
+        summary = {"exit": EXIT_VIOLATIONS if failed else 0, "report": outcome.encode(report)}
         write_atomically(incremental.with_record(args.out, inputs, files, summary))
         written = sorted(files)
         for path in written:
@@ -87,7 +96,7 @@ def build_command(args: Namespace) -> int:
             "written": [str(p) for p in written],
             "report": report_json(report) if result.report else None,
         }
-        print(json.dumps(summary, indent=1))
+        _print(json.dumps(summary, indent=1), ReportFormat.JSON, sys.stdout)
     return EXIT_VIOLATIONS if failed else EXIT_OK
 
 
@@ -98,11 +107,12 @@ def validate_command(args: Namespace) -> int:
     results: list[ValidationResult] = []
     for graph in args.graphs:
         origins = _read_sourcemap(args.sourcemap or _sourcemap_beside(graph))
-        results.extend(_validate_file(graph, shapes, origins, args.engine).results)
+        found = _validate_file(graph, shapes, origins, args.engine)
+        results.extend(outcome.place_in_rdf(found, graph, graph.as_posix()).results)
     report = ValidationReport(tuple(sorted(results, key=lambda r: r.sort_key())))
     if args.json:
         args.report = ReportFormat.JSON.value
-    _emit_report(args, report, text_least=Severity.INFO, text_stream=sys.stdout)
+    _emit_report(args, report, Severity.INFO, sys.stdout, shapes if args.shapes else None)
     return EXIT_VIOLATIONS if report.fails_at(Severity(args.fail_on)) else EXIT_OK
 
 
@@ -130,25 +140,67 @@ def _validate_file(
 
 
 def _emit_report(
-    args: Namespace, report: ValidationReport, text_least: Severity, text_stream: TextIO
+    args: Namespace,
+    report: ValidationReport,
+    text_least: Severity,
+    text_stream: TextIO | None,
+    shapes: Graph | None = None,
 ) -> None:
-    """Print the report in the chosen format, or write it to --report-file."""
-    fmt = ReportFormat(args.report)
-    if args.report_file is not None:
-        content = render(report, fmt)
-        write_atomically({args.report_file: (content + "\n").encode("utf-8")})
-        _say(args, f"wrote {fmt.value} report to {args.report_file}")
-        if fmt is not ReportFormat.TEXT and report.results:
-            print(render_text(report, text_least), file=sys.stderr)
+    """Write the report to every --report-file (each in the format its extension names,
+    else --report's) and print it: in the --report format when no file has that format,
+    else as a text listing on stderr for people. ``text_stream`` None: print no text."""
+    chosen = ReportFormat(args.report) if args.report else None
+    targets = [(path, outcome.format_of_file(path, chosen)) for path in args.report_file or []]
+    if targets:
+        content = {p: _render(report, f, shapes) + "\n" for p, f in targets}
+        write_atomically({p: text.encode("utf-8") for p, text in content.items()})
+        for path, fmt in targets:
+            _say(args, f"wrote {fmt.value} report to {path}")
+    fmt = chosen or ReportFormat.TEXT
+    if targets and (chosen is None or chosen in {f for _, f in targets}):
+        if report.results and text_stream is not None:
+            _print(render_text(report, text_least), ReportFormat.TEXT, sys.stderr)
         return
     if fmt is ReportFormat.TEXT:
+        if text_stream is None:
+            return
         if report.results:
-            print(render_text(report, text_least), file=text_stream)
+            _print(render_text(report, text_least), fmt, text_stream)
         elif text_stream is sys.stdout:
-            print(render_text(report), file=text_stream)
+            _print(render_text(report), fmt, text_stream)
         return
     if not getattr(args, "json", False) or args.command == "validate":
-        print(render(report, fmt))
+        _print(_render(report, fmt, shapes), fmt, sys.stdout)
+
+
+def _render(report: ValidationReport, fmt: ReportFormat, shapes: Graph | None) -> str:
+    """SARIF describes its rules from the shapes used (kg's own unless --shapes)."""
+    if fmt is ReportFormat.SARIF:
+        from kg.sarif import render_sarif
+
+        return render_sarif(report, shapes)
+    return render(report, fmt)
+
+
+def _print(text: str, fmt: ReportFormat, stream: TextIO) -> None:
+    """Print report output where a CI runner may read it as workflow commands."""
+    print(outcome.runner_safe(text, fmt), file=stream)
+
+
+def _recorded_report(summary: dict[str, Any] | None) -> ValidationReport | None:
+    """The report an up-to-date build recorded; None if there is none to replay."""
+    if summary is None or not isinstance(summary.get("report"), list):
+        return None
+    try:
+        return outcome.decode(summary["report"])
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+
+
+def _seeds_fallback(seeds: Path) -> Location:
+    """Where a build result that traces to no extraction is shown: the registry, line 1."""
+    registry = next((p for p in sorted(seeds.glob("registry.*")) if p.is_file()), None)
+    return Location((registry or seeds).as_posix(), 1, None)
 
 
 def _sourcemap_beside(graph: Path) -> Path:
@@ -288,10 +340,12 @@ def diff_command(args: Namespace) -> int:
     from kg.diff import diff_graphs, diff_json, render_diff
 
     difference = diff_graphs(read_graph(args.old), read_graph(args.new))
+    # The example CI workflow prints a pull request's diff: labels must not become commands.
     if args.json:
-        print(json.dumps(diff_json(difference), indent=1, ensure_ascii=False))
+        text = json.dumps(diff_json(difference), indent=1, ensure_ascii=False)
+        _print(text, ReportFormat.JSON, sys.stdout)
     else:
-        print(render_diff(difference))
+        _print(render_diff(difference), ReportFormat.TEXT, sys.stdout)
     return EXIT_OK if difference.same else EXIT_VIOLATIONS
 
 

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+INPUT_PROBLEM = "kg:input-problem"
+"""The constraint component of a report result made from a :class:`Problem` (a marker,
+not an RDF term), so report formats can tell input problems from SHACL results."""
+
 
 class Severity(StrEnum):
     ERROR = "error"

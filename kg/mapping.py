@@ -24,10 +24,12 @@ from rdflib.term import Node as Term
 from kg import ntriples
 from kg.dates import PartialDate
 from kg.errors import KgError, Location
+from kg.load import Loaded
 from kg.models import Evidence, Node, Part, Post, Tenure
 from kg.namespaces import DEFAULT_BASE, KG, OA
 from kg.rdfmeta import FieldMeaning, enum_iri, field_meanings
 from kg.resolve import Corpus
+from kg.yamlpos import Path as ValuePath
 
 Quad = tuple[str, str, str, str]
 """Subject, predicate, object and graph, each in N-Triples syntax (see :mod:`kg.ntriples`)."""
@@ -75,8 +77,9 @@ class Minter:
 
 @dataclass(slots=True)
 class Mapping:
-    """The mapper's output: quads as N-Triples terms, plus the file position each
-    minted node (by plain IRI) came from."""
+    """The mapper's output: quads as N-Triples terms, plus where each minted node (by
+    plain IRI) and each of its fields (``"IRI PREDICATE-IRI"``; IRIs hold no spaces)
+    is written, in the file that states it (not one that only corroborates it)."""
 
     quads: list[Quad] = field(default_factory=list)
     origins: dict[str, Location] = field(default_factory=dict)
@@ -110,9 +113,14 @@ class _Mapper:
         self.corpus = corpus
         self.minter = minter
         self.out = Mapping()
-        self.origin: Location | None = None
-        """Where the record being mapped was written; every subject emitted is traced to it."""
+        self.file: Loaded[Any] | None = None
+        self.path: ValuePath = ()
+        """Where the value being mapped is written; every subject emitted is traced to it."""
         self.last_subject = ""
+
+    def at(self, file: Loaded[Any] | None, path: ValuePath) -> None:
+        """Map what follows as written at ``path`` in ``file`` (None: trace nothing)."""
+        self.file, self.path = file, path
 
     def run(self) -> Mapping:
         registry = self.corpus.registry
@@ -120,33 +128,46 @@ class _Mapper:
             graph = self.minter.graph(REGISTRY_GRAPH)
             for section in ("people", "organisations", "posts"):
                 for index, record in enumerate(getattr(registry.model, section)):
-                    self.origin = registry.location((section, index))
+                    self.at(registry, (section, index))
                     self.node(record, self.iri_of_record(record), graph)
         for document in self.corpus.documents:
             source = document.model.source
             graph = self.minter.graph(source.id)
             source_iri = self.iri_of_record(source)
-            self.origin = document.location(("source",))
+            self.at(document, ("source",))
             self.node(source, source_iri, graph)
             for _, section, index, fact in self.corpus.facts_of(document):
                 iri = self.iri_of_record(fact)
-                self.origin = document.location((section, index))
+                self.at(document, (section, index))
                 self.node(fact, iri, graph, source_id=source.id)
                 self.emit(iri, _DERIVED_FROM, source_iri, graph)
             for index, corroboration in enumerate(document.model.corroborates):
-                self.origin = document.location(("corroborates", index))
                 iri = self.iri_of_id(corroboration.fact)
+                # The fact is traced to the file that states it, even when this one comes first.
+                self.at(None, ())
                 self.emit(iri, _DERIVED_FROM, source_iri, graph)
-                for evidence in corroboration.evidence:
+                for number, evidence in enumerate(corroboration.evidence):
+                    self.at(document, ("corroborates", index, "evidence", number))
                     target = self.evidence(evidence, graph, source.id)
+                    self.at(None, ())
                     self.emit(iri, _fixed(EVIDENCE), target, graph)
         return self.out
 
     def emit(self, s: str, p: str, o: str, g: str) -> None:
         self.out.quads.append((s, p, o, g))
-        if s is not self.last_subject and self.origin is not None:
+        if s is not self.last_subject and self.file is not None:
             self.last_subject = s
-            self.out.origins.setdefault(s[1:-1], self.origin)
+            key = s[1:-1]
+            if key not in self.out.origins:  # located on first use: most subjects repeat
+                self.out.origins[key] = self.file.location(self.path)
+
+    def emit_field(self, s: str, p: str, o: str, g: str, path: ValuePath) -> None:
+        """A field's statement, traced to the line of the field (the curator's edit)."""
+        self.emit(s, p, o, g)
+        if self.file is not None:
+            key = f"{s[1:-1]} {p[1:-1]}"
+            if key not in self.out.origins:
+                self.out.origins[key] = self.file.location(path)
 
     def iri_of_record(self, record: Node) -> str:
         return self.minter.node(record.iri_segment, record.id)
@@ -159,12 +180,15 @@ class _Mapper:
         self.emit(iri, _TYPE, _fixed(kind.rdf_type), graph)  # type: ignore[attr-defined]
         for extra in getattr(kind, "extra_types", ()):
             self.emit(iri, _TYPE, _fixed(extra), graph)
+        here = self.path
         for meaning in field_meanings(kind):
             value = getattr(record, meaning.name)
-            values = value if isinstance(value, list) else [value]
-            for item in values:
+            many = isinstance(value, list)
+            for number, item in enumerate(value if many else [value]):
                 if item is not None:
-                    self.value(iri, meaning, item, graph, source_id)
+                    path = (*here, meaning.name, number) if many else (*here, meaning.name)
+                    self.value(iri, meaning, item, graph, source_id, path)
+        self.at(self.file, here)
         if isinstance(record, Tenure) and record.organisation is None and record.post is not None:
             post = self.corpus.record(record.post)
             assert isinstance(post, Post)
@@ -176,7 +200,13 @@ class _Mapper:
             )
 
     def value(
-        self, subject: str, meaning: FieldMeaning, item: Any, graph: str, source_id: str
+        self,
+        subject: str,
+        meaning: FieldMeaning,
+        item: Any,
+        graph: str,
+        source_id: str,
+        path: ValuePath,
     ) -> None:
         predicate = meaning.predicate
         target: str
@@ -185,32 +215,40 @@ class _Mapper:
         elif type(item) is int and _plain(meaning):
             target = ntriples.literal(str(item), _INTEGER)
         elif isinstance(item, Evidence):
+            self.at(self.file, path)
             target = self.evidence(item, graph, source_id)
         elif isinstance(item, Part):
             key = getattr(item, item.key_field)
             target = ntriples.iri(f"{subject[1:-1]}/{item.iri_segment}/{key}")
+            self.at(self.file, path)
             self.node(item, target, graph, source_id)
         elif isinstance(item, Node):
             target = self.iri_of_record(item)
+            self.at(self.file, path)
             self.node(item, target, graph, source_id)
         elif meaning.ref is not None:
             target = self.iri_of_id(item)
         elif isinstance(item, PartialDate):
             target = ntriples.term(item.to_literal())
             if predicate.precision is not None:
-                self.emit(
+                self.emit_field(
                     subject,
                     _fixed(predicate.precision),
                     _fixed(KG[item.precision.value]),
                     graph,
+                    path,
                 )
             if predicate.qualifier is not None and item.qualifier is not None:
-                self.emit(
-                    subject, _fixed(predicate.qualifier), _fixed(KG[item.qualifier.value]), graph
+                self.emit_field(
+                    subject,
+                    _fixed(predicate.qualifier),
+                    _fixed(KG[item.qualifier.value]),
+                    graph,
+                    path,
                 )
         else:
             target = ntriples.term(to_term(meaning, item))
-        self.emit(subject, _fixed(predicate.iri), target, graph)
+        self.emit_field(subject, _fixed(predicate.iri), target, graph, path)
 
     def evidence(self, evidence: Evidence, graph: str, source_id: str) -> str:
         source = evidence.source or source_id

@@ -16,8 +16,6 @@ from xml.etree import ElementTree as ET
 from kg.validation import Severity, ValidationReport, ValidationResult
 
 NO_FILE = "(not traced to an extraction file)"
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-TOOL_URI = "https://w3id.org/kg"
 
 
 class ReportFormat(StrEnum):
@@ -126,124 +124,83 @@ def report_json(report: ValidationReport) -> dict[str, Any]:
 
 
 def render_junit(report: ValidationReport) -> str:
-    """JUnit XML: one test suite per extraction file, one failing test case per result.
+    """JUnit XML valid against the Jenkins xUnit ``junit-10.xsd``: one test suite per
+    extraction file, one test case per result, named by what it checks (not its line,
+    so a case keeps its identity when lines move); file:line:column go in the message.
 
-    Violations are failures, warnings are failures of type 'warning' (CI systems
-    show both), infos are recorded as passed cases with the message in system-out.
-    A conforming graph with no results is one passing case, so a run never looks empty.
+    Violations are failures, warnings failures of type 'warning' (CI systems show
+    both), input problems errors; infos pass with the message in system-out. A graph
+    with no results is one passing case, so a run never looks empty.
     """
     root = ET.Element("testsuites", name="kg validate")
-    total = failures = 0
+    totals = {"tests": 0, "failures": 0, "errors": 0}
     if not report.results:
         suite = ET.SubElement(root, "testsuite", name="kg validate", tests="1", failures="0")
-        ET.SubElement(suite, "testcase", classname="kg", name="graph conforms")
-        total = 1
+        suite.set("errors", "0")
+        suite.set("skipped", "0")
+        suite.set("time", "0")
+        ET.SubElement(suite, "testcase", classname="kg", name="graph conforms", time="0")
+        totals["tests"] = 1
     for file, group in groupby(report.results, key=_file_of):
-        results = list(group)
-        failed = [r for r in results if r.severity is not Severity.INFO]
-        suite = ET.SubElement(
-            root,
-            "testsuite",
-            name=file,
-            tests=str(len(results)),
-            failures=str(len(failed)),
-            errors="0",
-            skipped="0",
-        )
-        for result in results:
-            case = ET.SubElement(suite, "testcase", classname=file, name=_case_name(result))
-            if result.location and result.location.line:
-                case.set("file", result.location.file)
-                case.set("line", str(result.location.line))
-            detail = _line(result)
-            if result.severity is Severity.INFO:
+        results = [(r, _junit_kind(r)) for r in group]
+        counts = {kind: sum(1 for _, k in results if k == kind) for kind in ("failure", "error")}
+        suite = ET.SubElement(root, "testsuite", name=file, tests=str(len(results)))
+        suite.set("failures", str(counts["failure"]))
+        suite.set("errors", str(counts["error"]))
+        suite.set("skipped", "0")
+        suite.set("time", "0")
+        seen: dict[str, int] = {}
+        for result, kind in results:
+            name = _case_name(result)
+            seen[name] = seen.get(name, 0) + 1
+            if seen[name] > 1:  # the same check failing twice in one file
+                name = f"{name} ({seen[name]})"
+            case = ET.SubElement(suite, "testcase", classname=file, name=name, time="0")
+            detail = _file_prefix(result) + _line(result)
+            if kind is None:
                 ET.SubElement(case, "system-out").text = detail
-            else:
-                failure = ET.SubElement(
-                    case, "failure", message=result.message, type=result.severity.value
-                )
-                failure.text = detail
-        total += len(results)
-        failures += len(failed)
-    root.set("tests", str(total))
-    root.set("failures", str(failures))
+                continue
+            where = f"{result.location}: " if result.location else ""
+            message = f"{where}{result.message}"
+            ET.SubElement(case, kind, message=message, type=result.severity.value).text = detail
+        totals["tests"] += len(results)
+        totals["failures"] += counts["failure"]
+        totals["errors"] += counts["error"]
+    for key, count in totals.items():
+        root.set(key, str(count))
+    root.set("time", "0")
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
 
 
+def _junit_kind(result: ValidationResult) -> str | None:
+    """'error' for an input problem, 'failure' for a SHACL violation or warning, None
+    for an info (a passing case)."""
+    from kg.errors import INPUT_PROBLEM  # here, not at the top: this section is JUnit's
+
+    if result.component == INPUT_PROBLEM:
+        return "error"
+    return None if result.severity is Severity.INFO else "failure"
+
+
+def _file_prefix(result: ValidationResult) -> str:
+    if result.location is None:
+        return ""
+    return f"{result.location.file}:" + ("" if result.location.line else " ")
+
+
 def _case_name(result: ValidationResult) -> str:
-    where = f"line {result.location.line}: " if result.location and result.location.line else ""
-    return f"{where}{_title(result)}: {result.message}"
+    return f"{_title(result)}: {result.message}"
 
 
 # --------------------------------------------------------------------- SARIF
 
 
-_SARIF_LEVEL = {Severity.VIOLATION: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-
-
 def render_sarif(report: ValidationReport) -> str:
-    """SARIF 2.1.0, for code-scanning UIs: one rule per SHACL shape, results at file:line."""
-    rules: dict[str, dict[str, Any]] = {}
-    results = []
-    for result in report.results:
-        rule_id = _rule_id(result)
-        rules.setdefault(
-            rule_id,
-            {
-                "id": rule_id,
-                "name": rule_id.rsplit("#", 1)[-1].rsplit("/", 1)[-1],
-                "shortDescription": {"text": result.message},
-                "properties": {"constraintComponent": result.component},
-            },
-        )
-        entry: dict[str, Any] = {
-            "ruleId": rule_id,
-            "level": _SARIF_LEVEL[result.severity],
-            "message": {"text": f"{_title(result)}: {result.message}"},
-            "properties": {
-                "focusNode": result.focus,
-                "path": result.path,
-                "value": result.value,
-                "label": result.focus_label,
-            },
-        }
-        if result.location is not None:
-            region = {"startLine": result.location.line or 1}
-            if result.location.column:
-                region["startColumn"] = result.location.column
-            entry["locations"] = [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": result.location.file},
-                        "region": region,
-                    }
-                }
-            ]
-        else:
-            entry["locations"] = [{"logicalLocations": [{"fullyQualifiedName": result.focus}]}]
-        results.append(entry)
-    document = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "kg",
-                        "informationUri": TOOL_URI,
-                        "rules": [rules[k] for k in sorted(rules)],
-                    }
-                },
-                "results": results,
-            }
-        ],
-    }
-    return json.dumps(document, indent=1, ensure_ascii=False)
+    """SARIF 2.1.0 for code scanning (see :mod:`kg.sarif`), rules described by kg's shapes."""
+    from kg.sarif import render_sarif as sarif
 
-
-def _rule_id(result: ValidationResult) -> str:
-    return (result.shape or result.component or "kg").strip("<>")
+    return sarif(report)
 
 
 # --------------------------------------------------------------------- GitHub
@@ -254,12 +211,16 @@ _GITHUB_COMMAND = {
     Severity.WARNING: "warning",
     Severity.INFO: "notice",
 }
+GITHUB_SHOWN = 10
+"""Annotations of each kind the GitHub runner shows per step; the rest it drops silently."""
 
 
 def render_github(report: ValidationReport) -> str:
-    """GitHub Actions workflow commands: one annotation per result, at file and line."""
+    """GitHub Actions workflow commands: one annotation per result, at file and line,
+    the most severe first; a closing line says how many the runner will not show."""
     lines = []
-    for result in report.results:
+    ordered = sorted(report.results, key=lambda r: r.severity.rank)
+    for result in ordered:
         properties = []
         if result.location is not None:
             properties.append(f"file={_escape_property(result.location.file)}")
@@ -271,6 +232,13 @@ def render_github(report: ValidationReport) -> str:
         command = _GITHUB_COMMAND[result.severity]
         lines.append(f"::{command} {','.join(properties)}::{_escape_data(_line(result))}")
     lines.append(summary_line(report))
+    hidden = {s: report.count(s) - GITHUB_SHOWN for s in Severity if report.count(s) > GITHUB_SHOWN}
+    if hidden:
+        counts = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in hidden.items())
+        lines.append(
+            f"GitHub shows {GITHUB_SHOWN} annotations of each kind per step: {counts} "
+            "not annotated (the SARIF and JUnit reports hold every result)"
+        )
     return "\n".join(lines)
 
 

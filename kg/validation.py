@@ -290,7 +290,7 @@ def _report(
                 component=_show(SPARQL_COMPONENT),
                 value=_show(found.value),
                 focus_label=labels(found.focus),
-                location=trace(str(found.focus), origins),
+                location=trace(str(found.focus), origins, _show(found.path)),
             )
         )
     return ValidationReport(tuple(sorted(results, key=ValidationResult.sort_key)))
@@ -356,7 +356,7 @@ def read_results(
                 component=_show(report.value(node, SH.sourceConstraintComponent)),
                 value=_show(value),
                 focus_label=labels(focus) if focus is not None else None,
-                location=trace(str(focus), origins) if focus is not None else None,
+                location=trace(str(focus), origins, _show(path)) if focus is not None else None,
             )
         )
     return results
@@ -428,8 +428,13 @@ def _text_labels(data: str) -> StatementLabels:
     return StatementLabels(statements())
 
 
-def trace(iri: str, origins: Mapping[str, Location]) -> Location | None:
-    """Where a node was written: itself, or the nearest node it is minted under."""
+def trace(iri: str, origins: Mapping[str, Location], path: str | None = None) -> Location | None:
+    """Where a node was written: the field ``path`` names (an IRI in N-Triples form) if
+    the source map has it, else the node itself, or the nearest node it is minted under."""
+    if path is not None and path.startswith("<") and path.endswith(">"):
+        found = origins.get(f"{iri} {path[1:-1]}")
+        if found is not None:
+            return found
     candidate = iri
     while candidate:
         if candidate in origins:

@@ -62,7 +62,10 @@ class Positions:
         if self.pending is not None:
             self.by_path.update({tuple(p): (line, col) for p, line, col in self.pending})
             self.pending = None
-        for end in range(len(path), -1, -1):
+        found = self.by_path.get(path)
+        if found is not None:
+            return found
+        for end in range(len(path) - 1, -1, -1):
             found = self.by_path.get(path[:end])
             if found is not None:
                 return found

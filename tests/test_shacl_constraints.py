@@ -216,7 +216,15 @@ def declared_severity(shape_name: str) -> Severity:
 
 
 def path_of(shape_name: str) -> str | None:
-    path = shapes().value(shapes_by_name()[shape_name], SH.path)
+    """The shape's sh:path, or the field its SPARQL rule blames (``BIND (p:x AS ?path)``)."""
+    shape = shapes_by_name()[shape_name]
+    path = shapes().value(shape, SH.path)
+    if path is None:
+        for constraint in shapes().objects(shape, SH.sparql):
+            select = str(shapes().value(constraint, SH.select))
+            bound = re.search(r"BIND \((\w+:\w+) AS \?path\)", select)
+            if bound is not None:
+                return bound.group(1)
     return curie(path) if path is not None else None
 
 
