@@ -50,7 +50,7 @@ def from_problems(problems: Iterable[Problem]) -> ValidationReport:
             focus=problem.field or Path(problem.location.file).name,
             path=None,
             message=problem.message + (f" ({problem.hint})" if problem.hint else ""),
-            shape=None,
+            shape=problem.code,  # the problem's stable code names the rule broken
             component=INPUT_PROBLEM,
             value=None,
             location=problem.location,

@@ -82,8 +82,8 @@ def _default_shapes() -> Graph:
 def rule_id_of(result: ValidationResult) -> str:
     """The shape's IRI; for a blank-node shape, an id derived from what it checks
     (constraint component, path and severity), the same in every run and engine."""
-    if result.component == INPUT_PROBLEM:
-        return INPUT_RULE
+    if result.component == INPUT_PROBLEM:  # one rule per problem code
+        return f"{INPUT_RULE}/{result.shape}" if result.shape else INPUT_RULE
     shape = result.shape or ""
     if shape.startswith("<") and shape.endswith(">"):
         return shape[1:-1]
@@ -94,9 +94,14 @@ def rule_id_of(result: ValidationResult) -> str:
     return f"shape/{_local(result.component or 'shape')}/{digest}"
 
 
+def _is_input(rule_id: str) -> bool:
+    return rule_id == INPUT_RULE or rule_id.startswith(INPUT_RULE + "/")
+
+
 def _rule(rule_id: str, result: ValidationResult, shapes: Graph) -> dict[str, Any]:
-    if rule_id == INPUT_RULE:
-        short = "The extraction files load and agree"
+    if _is_input(rule_id):
+        code = rule_id.removeprefix(INPUT_RULE).strip("/") or "input"
+        short = f"The extraction files load and agree ({code})"
         full = (
             "An extraction file cannot be read, does not match the extraction format, "
             "or disagrees with another file; the message says what to change."
@@ -110,9 +115,9 @@ def _rule(rule_id: str, result: ValidationResult, shapes: Graph) -> dict[str, An
         "fullDescription": {"text": full},
         "help": {"text": f"{full} ({_explain(rule_id, result)})"},
         "defaultConfiguration": {"level": _LEVEL[result.severity]},
-        "properties": {"tags": ["shacl" if rule_id != INPUT_RULE else "input"]},
+        "properties": {"tags": ["shacl" if not _is_input(rule_id) else "input"]},
     }
-    if result.component and rule_id != INPUT_RULE:
+    if result.component and not _is_input(rule_id):
         rule["properties"]["constraintComponent"] = result.component.strip("<>")
     return rule
 
@@ -142,7 +147,7 @@ _TEMPLATE_VARIABLE = re.compile(r"\{[?$](\w+)\}")
 
 
 def _explain(rule_id: str, result: ValidationResult) -> str:
-    if rule_id == INPUT_RULE:
+    if _is_input(rule_id):
         return "kg build checks every extraction file before it maps anything"
     component = result.component.strip("<>") if result.component else "a SHACL constraint"
     return f"SHACL shape {rule_id}, constraint {component}"
