@@ -14,7 +14,7 @@ from rdflib import Graph
 
 from kg.build import DEFAULT_FORMATS, SOURCEMAP_SUFFIX, build
 from kg.errors import KgError, Location
-from kg.io import Format, read_graph, read_ntriples, write_atomically
+from kg.io import Format, read_graph, write_atomically
 from kg.load import usable_cores
 from kg.namespaces import DEFAULT_BASE
 from kg.report import ReportFormat, render, render_text, report_json
@@ -113,22 +113,9 @@ def _validate_file(
 ) -> ValidationReport:
     """The turbo engine reads the file through Oxigraph as N-Triples text (the fast path
     of ``kg build``); other engines, and formats Oxigraph does not read, through rdflib."""
-    from kg.validation import Engine, validate, validate_ntriples
+    from kg.validation import validate
 
-    if not path.is_file():
-        raise KgError(f"{path}: no such file")
-    if Engine(engine).resolved() is Engine.TURBO:
-        try:
-            text = read_ntriples(path)
-        except (SyntaxError, ValueError, OSError) as exc:
-            raise KgError(f"{path}: cannot read: {exc}") from None
-        if text is not None:
-            return validate_ntriples(text, shapes, origins, Engine.TURBO)
-    try:
-        graph = read_graph(path)
-    except Exception as exc:  # rdflib's parsers raise many kinds of errors for bad input
-        raise KgError(f"{path}: cannot read: {exc}") from None
-    return validate(graph, shapes, origins, engine)
+    return validate(path, shapes, origins, engine)
 
 
 def _emit_report(
