@@ -114,6 +114,8 @@ def _rule(shapes: Graph, shape: Term, constraint: Term) -> SparqlRule | None:
 
 _SPECIAL = re.compile(r"[?$](?:PATH|shapesGraph|currentShape)\b")
 _IMPLICIT_TARGET = (RDFS.Class, OWL.Class)
+# How one shape uses another (sh:and, sh:or and sh:xone through their lists' rdf:first).
+_SHAPE_LINKS = (SH.node, SH.property, SH.qualifiedValueShape, SH["not"], RDF.first)
 
 
 def rewritable(shapes: Graph, shape: Term, constraint: Term) -> bool:
@@ -130,7 +132,7 @@ def rewritable(shapes: Graph, shape: Term, constraint: Term) -> bool:
         return False
     if any((shape, RDF.type, cls) in shapes for cls in _IMPLICIT_TARGET):
         return False
-    if next(iter(shapes.subjects(None, shape)), None) is not None:
+    if any((None, link, shape) in shapes for link in _SHAPE_LINKS):
         return False
     severity = shapes.value(shape, SH.severity)
     if severity is not None and not isinstance(severity, URIRef):

@@ -54,7 +54,7 @@ def forbidden(query: str, ask: bool = False) -> str | None:
 
 def _returns_this(subselect: CompValue) -> bool:
     projection = subselect.get("projection")
-    if projection is None or isinstance(projection, str):  # SELECT *: $this must be in scope, bound by a triple pattern
+    if projection is None or isinstance(projection, str):  # SELECT *: $this in scope?
         return any(
             _THIS in list(triple)
             for node in _nodes(subselect.get("where"))

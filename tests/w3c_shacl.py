@@ -168,4 +168,4 @@ def _add(found: dict[str, Case], graph: Graph, entry: Term, file: Path) -> None:
     )
 
 
-__all__ = ["SUITE", "Case", "cases", "rows_of", "rows_of_json"]
+__all__ = ["SUITE", "Case", "Row", "cases", "rows_of", "rows_of_json"]
