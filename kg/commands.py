@@ -85,6 +85,7 @@ def build_command(args: Namespace) -> int:
     if args.json:
         summary = {
             "conforms": report.conforms,
+            "violation_free": report.violation_free,
             "triples": len({(s, p, o) for s, p, o, _ in result.mapping.quads}),
             "written": [str(p) for p in written],
             "report": report_json(report) if result.report else None,

@@ -18,13 +18,12 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node as Term
 
 from kg import ntriples
 from kg.errors import KgError
-from kg.sparql_safety import forbidden, joinable
+from kg.sparql_safety import algebra_of, forbidden, joinable
 
 SPARQL_COMPONENT = SH.SPARQLConstraintComponent
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
@@ -256,7 +255,7 @@ def predicates_read(rules: Iterable[SparqlRule]) -> frozenset[str] | None:
     """
     found: set[str] = set()
     for rule in rules:
-        if not _collect(prepareQuery(rule.query).algebra, found):
+        if not _collect(algebra_of(rule.query), found):
             return None
     return frozenset(found)
 

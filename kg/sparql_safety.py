@@ -14,7 +14,9 @@ algebra, and shapes that fail it go to the engine unchanged.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parser import parseQuery
@@ -28,9 +30,22 @@ _NOT_JOINABLE = frozenset(
 )
 
 
+_SUSPECT = re.compile(
+    r"\b(?:MINUS|VALUES|SERVICE)\b|\bSELECT\b.*\bSELECT\b"
+    r"|\bAS\s*[?$](?:this|shapesGraph|currentShape|value)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
 def forbidden(query: str, ask: bool = False) -> str | None:
     """What in ``query`` SHACL-SPARQL forbids ('uses MINUS' …), or None. ``ask``: an ASK
-    validator, whose ``$value`` is pre-bound too."""
+    validator, whose ``$value`` is pre-bound too.
+
+    Each of those needs a keyword (MINUS, VALUES, SERVICE, AS, a second SELECT), so a
+    query without one is not parsed here (parsing costs ~50 ms a query).
+    """
+    if not _SUSPECT.search(query):
+        return None
     try:
         tree = parseQuery(query)
     except Exception as exc:  # pyparsing's errors carry the position
@@ -78,7 +93,7 @@ def joinable(query: str) -> bool:
     """True if joining ``$this`` with its targets (the rewritten ``query``, targets
     first in its top group) gives the solutions that pre-binding ``$this`` would."""
     try:
-        algebra = prepareQuery(query).algebra
+        algebra = algebra_of(query)
     except Exception:  # e.g. an undeclared prefix: the engine will say what is wrong
         return False
     if algebra.name != "SelectQuery":
@@ -87,6 +102,13 @@ def joinable(query: str) -> bool:
     while top.name in {"Project", "Distinct", "Reduced"}:
         top = top["p"]
     return _sound(top, top_level=True)
+
+
+@lru_cache(maxsize=256)
+def algebra_of(query: str) -> CompValue:
+    """rdflib's algebra of a query, parsed once (kg reads it twice: here and to find the
+    predicates a rule reads)."""
+    return prepareQuery(query).algebra
 
 
 def _sound(node: CompValue, top_level: bool = False) -> bool:
@@ -157,4 +179,4 @@ def _mentions_this(tree: object) -> bool:
     return False
 
 
-__all__ = ["forbidden", "joinable"]
+__all__ = ["algebra_of", "forbidden", "joinable"]
