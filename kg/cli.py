@@ -36,6 +36,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KgError as exc:
         print(f"kg: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except Exception as exc:
+        if args.command != "validate":
+            raise
+        # Input kg did not foresee (shapes or data that make a library fail): a message,
+        # not a traceback, since `kg validate` runs on files that are not kg's.
+        print(f"kg: cannot validate: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         print("kg: interrupted; nothing was written", file=sys.stderr)
         return 130

@@ -148,12 +148,17 @@ def _sourcemap_beside(graph: Path) -> Path:
 def _read_sourcemap(path: Path) -> dict[str, Location]:
     if not path.is_file():
         return {}
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    origins = {}
-    for iri, where in raw.items():
-        file, _, rest = str(where).partition(":")
-        line, _, column = rest.partition(":")
-        origins[iri] = Location(file, int(line) if line else None, int(column) if column else None)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        origins = {}
+        for iri, where in raw.items():
+            file, _, rest = str(where).partition(":")
+            line, _, column = rest.partition(":")
+            origins[iri] = Location(
+                file, int(line) if line else None, int(column) if column else None
+            )
+    except (ValueError, AttributeError, OSError) as exc:
+        raise KgError(f"{path}: not a source map written by kg build: {exc}") from None
     return origins
 
 
