@@ -275,7 +275,8 @@ def _report_options(sub: argparse.ArgumentParser) -> None:
         "--fail-on",
         choices=["violation", "warning", "info"],
         default="violation",
-        help="the least severe SHACL result that fails the run (default: violation)",
+        help="the least severe SHACL result that fails the run (default: violation; a "
+        "custom sh:severity counts as a violation)",
     )
     sub.add_argument(
         "--engine",
