@@ -16,7 +16,7 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 #    each at file:line:column) if an extraction is invalid; writes nothing.
 result = kg.build(SEEDS)
 assert result.report is not None
-print(f"conforms: {result.report.conforms}")
+print(f"conforms: {result.report.conforms}, no violations: {result.report.violation_free}")
 
 # 2. The graph is an ordinary rdflib object: the union of all sources ...
 graph = result.graph()

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -25,6 +27,7 @@ def _jobs(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    _quiet_rdflib()
     try:
         return int(args.run(args))
     except InputError as exc:
@@ -36,16 +39,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KgError as exc:
         print(f"kg: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:  # pragma: no cover - `kg diff ... | head`
+        sys.stderr.close()
+        return 0
     except OSError as exc:  # a read or write the command did not expect to fail
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"kg: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_IO
+    except Exception as exc:
+        if args.command != "validate":
+            raise
+        # Input kg did not foresee (shapes or data that make a library fail): a message,
+        # not a traceback, since `kg validate` runs on files that are not kg's.
+        print(f"kg: cannot validate: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         print("kg: interrupted; nothing was written", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # pragma: no cover - `kg diff ... | head`
-        sys.stderr.close()
-        return 0
+
+
+class _NoTraceback(logging.Formatter):
+    def formatException(self, ei: object) -> str:  # noqa: N802 - logging's name
+        return ""
+
+    def formatStack(self, stack_info: str) -> str:  # noqa: N802 - logging's name
+        return ""
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is when a message comes (as logging's last resort)."""
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: object) -> None:
+        pass
+
+
+def _quiet_rdflib() -> None:
+    """Libraries' log messages as one line each, never with a traceback. rdflib logs
+    one (and warns) for every ill-typed literal it reads; kg reports those through
+    SHACL (sh:datatype), so the command line shows neither."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = _StderrHandler()
+        handler.setFormatter(_NoTraceback("kg: %(name)s: %(message)s"))
+        root.addHandler(handler)
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"rdflib\..*")
 
 
 def _print_problems(exc: InputError, args: argparse.Namespace) -> None:
@@ -245,7 +288,8 @@ def _report_options(sub: argparse.ArgumentParser) -> None:
         "--fail-on",
         choices=["violation", "warning", "info"],
         default="violation",
-        help="the least severe SHACL result that fails the run (default: violation)",
+        help="the least severe SHACL result that fails the run (default: violation; a "
+        "custom sh:severity counts as a violation)",
     )
     sub.add_argument(
         "--engine",

@@ -14,7 +14,7 @@ from rdflib import Graph
 from kg import outcome
 from kg.build import DEFAULT_FORMATS, SOURCEMAP_SUFFIX, build
 from kg.errors import InputError, KgError, Location
-from kg.io import Format, read_graph, read_ntriples, write_atomically
+from kg.io import Format, read_graph, write_atomically
 from kg.load import usable_cores
 from kg.namespaces import DEFAULT_BASE
 from kg.report import ReportFormat, render, render_text, report_json
@@ -92,6 +92,7 @@ def build_command(args: Namespace) -> int:
     if args.json:
         summary = {
             "conforms": report.conforms,
+            "violation_free": report.violation_free,
             "triples": len({(s, p, o) for s, p, o, _ in result.mapping.quads}),
             "written": [str(p) for p in written],
             "report": report_json(report) if result.report else None,
@@ -121,22 +122,9 @@ def _validate_file(
 ) -> ValidationReport:
     """The turbo engine reads the file through Oxigraph as N-Triples text (the fast path
     of ``kg build``); other engines, and formats Oxigraph does not read, through rdflib."""
-    from kg.validation import Engine, validate, validate_ntriples
+    from kg.validation import validate
 
-    if not path.is_file():
-        raise KgError(f"{path}: no such file")
-    if Engine(engine).resolved() is Engine.TURBO:
-        try:
-            text = read_ntriples(path)
-        except (SyntaxError, ValueError, OSError) as exc:
-            raise KgError(f"{path}: cannot read: {exc}") from None
-        if text is not None:
-            return validate_ntriples(text, shapes, origins, Engine.TURBO)
-    try:
-        graph = read_graph(path)
-    except Exception as exc:  # rdflib's parsers raise many kinds of errors for bad input
-        raise KgError(f"{path}: cannot read: {exc}") from None
-    return validate(graph, shapes, origins, engine)
+    return validate(path, shapes, origins, engine)
 
 
 def _emit_report(
@@ -210,12 +198,17 @@ def _sourcemap_beside(graph: Path) -> Path:
 def _read_sourcemap(path: Path) -> dict[str, Location]:
     if not path.is_file():
         return {}
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    origins = {}
-    for iri, where in raw.items():
-        file, _, rest = str(where).partition(":")
-        line, _, column = rest.partition(":")
-        origins[iri] = Location(file, int(line) if line else None, int(column) if column else None)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        origins = {}
+        for iri, where in raw.items():
+            file, _, rest = str(where).partition(":")
+            line, _, column = rest.partition(":")
+            origins[iri] = Location(
+                file, int(line) if line else None, int(column) if column else None
+            )
+    except (ValueError, AttributeError, OSError) as exc:
+        raise KgError(f"{path}: not a source map written by kg build: {exc}") from None
     return origins
 
 

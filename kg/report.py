@@ -63,9 +63,14 @@ def render_text(report: ValidationReport, least: Severity = Severity.INFO) -> st
 
 
 def summary_line(report: ValidationReport) -> str:
-    """'conforms: 0 violations, 1 warning, 7 infos'."""
+    """'no violations: 0 violations, 1 warning, 7 infos' (SHACL's 'conforms' only when
+    there are no results at all)."""
     counts = ", ".join(_count(report, s) for s in Severity)
-    return ("conforms" if report.conforms else "does not conform") + f": {counts}"
+    if report.conforms:
+        verdict = "conforms"
+    else:
+        verdict = "no violations" if report.violation_free else "does not conform"
+    return f"{verdict}: {counts}"
 
 
 def _count(report: ValidationReport, severity: Severity) -> str:
@@ -83,9 +88,15 @@ def _line(result: ValidationResult) -> str:
         where = f"{result.location.line}:{result.location.column or 1}: "
     label = f" ({result.focus_label})" if result.focus_label else ""
     path = f" {result.path}:" if result.path else ""
-    redundant = result.value in (None, f"<{result.focus}>") or str(result.value) in result.message
+    shown = (None, f"<{result.focus}>", result.focus)
+    redundant = result.value in shown or str(result.value) in result.message
     value = "" if redundant else f" [value: {result.value}]"
-    return f"{where}{result.severity.value}: {result.focus}{label}{path} {result.message}{value}"
+    return f"{where}{severity_word(result)}: {result.focus}{label}{path} {result.message}{value}"
+
+
+def severity_word(result: ValidationResult) -> str:
+    """'violation', 'warning', 'info', or a custom severity's IRI (counted as a violation)."""
+    return result.custom_severity or result.severity.value
 
 
 def _title(result: ValidationResult) -> str:
@@ -100,10 +111,12 @@ def _title(result: ValidationResult) -> str:
 def report_json(report: ValidationReport) -> dict[str, Any]:
     return {
         "conforms": report.conforms,
+        "violation_free": report.violation_free,
         "counts": {s.value: report.count(s) for s in Severity},
         "results": [
             {
                 "severity": r.severity.value,
+                "severity_iri": r.severity_iri,
                 "focus": r.focus,
                 "label": r.focus_label,
                 "path": r.path,

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node as Term
 
 from kg import ntriples
+from kg.errors import KgError
+from kg.sparql_safety import algebra_of, forbidden, joinable
 
 SPARQL_COMPONENT = SH.SPARQLConstraintComponent
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
@@ -53,33 +54,89 @@ class RuleResult:
 
 
 def split_shapes(shapes: Graph) -> tuple[Graph, list[SparqlRule]]:
-    """The shapes without their sh:sparql constraints, and those constraints as rules."""
+    """The shapes without the sh:sparql constraints that kg runs itself, and those
+    constraints as rules.
+
+    A constraint whose query SHACL forbids raises :class:`KgError`. One that a single
+    joined query cannot answer as pre-binding would (:func:`rewritable`) stays in the
+    shapes, for the engine to run as it is.
+    """
+    refuse_forbidden(shapes)
     rules: list[SparqlRule] = []
+    taken: set[tuple[Term, Term, Term]] = set()
+    for shape, predicate, constraint in sorted(shapes.triples((None, SH.sparql, None))):
+        rule = _rule(shapes, shape, constraint)
+        if rule is not None:
+            rules.append(rule)
+            taken.add((shape, predicate, constraint))
     core = Graph()
     for prefix, namespace in shapes.namespaces():
         core.bind(prefix, namespace)
-    sparql_links = set(shapes.triples((None, SH.sparql, None)))
     for triple in shapes:
-        if triple not in sparql_links:
+        if triple not in taken:
             core.add(triple)
-    for shape, _, constraint in sorted(sparql_links):
-        if shapes.value(shape, SH.deactivated) == Literal(True) or shapes.value(
-            constraint, SH.deactivated
-        ) == Literal(True):
-            continue
-        select = shapes.value(constraint, SH.select)
-        if select is None:
-            continue  # ASK-based validators are not used by kg's shapes
-        rules.append(
-            SparqlRule(
-                shape=shape,
-                constraint=constraint,
-                severity=shapes.value(shape, SH.severity) or SH.Violation,  # type: ignore[arg-type]
-                messages=_messages(shapes, constraint, shape),
-                query=_rewrite(shapes, shape, constraint, str(select)),
-            )
-        )
     return core, rules
+
+
+def refuse_forbidden(shapes: Graph) -> None:
+    """Raise :class:`KgError` naming the first SPARQL query in ``shapes`` that SHACL
+    forbids (:func:`kg.sparql_safety.forbidden`)."""
+    for predicate in (SH.select, SH.ask):
+        for owner, query in sorted(shapes.subject_objects(predicate)):
+            problem = forbidden(str(query), ask=predicate == SH.ask)
+            if problem is not None:
+                raise KgError(
+                    f"the shapes cannot be used: the SPARQL query of {ntriples.term(owner)} "
+                    f"{problem}, which SHACL-SPARQL does not allow (SHACL 5.2.1)"
+                )
+
+
+def _rule(shapes: Graph, shape: Term, constraint: Term) -> SparqlRule | None:
+    """The constraint as a rule kg runs itself, or None if the engine must run it."""
+    select = shapes.value(constraint, SH.select)
+    if select is None or not rewritable(shapes, shape, constraint):
+        return None
+    try:
+        query = _rewrite(shapes, shape, constraint, str(select))
+    except ValueError:
+        return None
+    if not joinable(query):
+        return None
+    return SparqlRule(
+        shape=shape,
+        constraint=constraint,
+        severity=shapes.value(shape, SH.severity) or SH.Violation,  # type: ignore[arg-type]
+        messages=_messages(shapes, constraint, shape),
+        query=query,
+    )
+
+
+_SPECIAL = re.compile(r"[?$](?:PATH|shapesGraph|currentShape)\b")
+_IMPLICIT_TARGET = (RDFS.Class, OWL.Class)
+# How one shape uses another (sh:and, sh:or and sh:xone through their lists' rdf:first).
+_SHAPE_LINKS = (SH.node, SH.property, SH.qualifiedValueShape, SH["not"], RDF.first)
+
+
+def rewritable(shapes: Graph, shape: Term, constraint: Term) -> bool:
+    """True if the shape's own targets are all the focus nodes the constraint sees and
+    its query needs nothing but ``$this``: a node shape, active, with explicit targets
+    of the four kinds kg joins in, used by no other shape (``sh:node``, ``sh:and`` …
+    would add focus nodes), and no ``$PATH``, ``$shapesGraph`` or ``$currentShape``."""
+    if Literal(True) in (
+        shapes.value(shape, SH.deactivated),
+        shapes.value(constraint, SH.deactivated),
+    ):
+        return False
+    if shapes.value(shape, SH.path) is not None or shapes.value(shape, SH.target) is not None:
+        return False
+    if any((shape, RDF.type, cls) in shapes for cls in _IMPLICIT_TARGET):
+        return False
+    if any((None, link, shape) in shapes for link in _SHAPE_LINKS):
+        return False
+    severity = shapes.value(shape, SH.severity)
+    if severity is not None and not isinstance(severity, URIRef):
+        return False
+    return _SPECIAL.search(str(shapes.value(constraint, SH.select))) is None
 
 
 def _messages(shapes: Graph, constraint: Term, shape: Term) -> tuple[str, ...]:
@@ -90,8 +147,17 @@ def _messages(shapes: Graph, constraint: Term, shape: Term) -> tuple[str, ...]:
 
 
 def _prologue(shapes: Graph, constraint: Term) -> str:
+    """PREFIX lines from the sh:declare of each sh:prefixes value and, transitively, of
+    what it owl:imports within the shapes graph."""
     lines = []
-    for owner in shapes.objects(constraint, SH.prefixes):
+    pending = list(shapes.objects(constraint, SH.prefixes))
+    seen: set[Term] = set()
+    while pending:
+        owner = pending.pop()
+        if owner in seen:
+            continue
+        seen.add(owner)
+        pending.extend(shapes.objects(owner, OWL.imports))
         for declaration in shapes.objects(owner, SH.declare):
             prefix = shapes.value(declaration, SH.prefix)
             namespace = shapes.value(declaration, SH.namespace)
@@ -189,7 +255,7 @@ def predicates_read(rules: Iterable[SparqlRule]) -> frozenset[str] | None:
     """
     found: set[str] = set()
     for rule in rules:
-        if not _collect(prepareQuery(rule.query).algebra, found):
+        if not _collect(algebra_of(rule.query), found):
             return None
     return frozenset(found)
 

@@ -26,6 +26,7 @@ from kg.errors import KgError, Location
 from kg.io import bind_prefixes
 from kg.memory import release_free_memory
 from kg.resources import turtle_files
+from kg.shacl_terms import focus_text, path_text, term_text
 from kg.sparql_rules import (
     SPARQL_COMPONENT,
     RuleResult,
@@ -34,6 +35,7 @@ from kg.sparql_rules import (
     run_rules,
     split_shapes,
 )
+from kg.validation_input import ntriples_of, rdflib_graph_of
 
 
 class Severity(StrEnum):
@@ -45,9 +47,16 @@ class Severity(StrEnum):
 
     @classmethod
     def from_iri(cls, iri: Term | None) -> Severity:
+        """The level of a ``sh:resultSeverity``; a custom severity counts as a violation
+        (kg cannot rank it, and failing is the safe side for CI)."""
         if iri == SH.Warning:
             return cls.WARNING
         return cls.INFO if iri == SH.Info else cls.VIOLATION
+
+    @property
+    def iri(self) -> str:
+        """The SHACL IRI of this level."""
+        return str(SH[self.value.capitalize()])
 
     @property
     def rank(self) -> int:
@@ -56,7 +65,13 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ValidationResult:
-    """One SHACL result, with a readable label and the extraction position where known."""
+    """One SHACL result, with a readable label and the extraction position where known.
+
+    Terms are written so that none is ambiguous (:mod:`kg.shacl_terms`): ``focus`` is
+    an IRI bare, a blank node ``_:label`` or a literal in N-Triples syntax; ``path``
+    is a SPARQL property path; ``value``, ``shape`` and ``component`` are in N-Triples
+    syntax.
+    """
 
     severity: Severity
     focus: str
@@ -67,6 +82,14 @@ class ValidationResult:
     value: str | None
     focus_label: str | None = None
     location: Location | None = None
+    custom_severity: str | None = None
+
+    @property
+    def severity_iri(self) -> str:
+        """The ``sh:resultSeverity`` as the shape gave it: ``sh:Violation``, ``sh:Warning``,
+        ``sh:Info`` or a custom IRI (which :attr:`severity` counts as a violation), as
+        ``<iri>``."""
+        return self.custom_severity or f"<{self.severity.iri}>"
 
     def sort_key(self) -> tuple[str, int, int, int, str, str, str]:
         loc = self.location or Location("")
@@ -89,7 +112,14 @@ class ValidationReport:
 
     @property
     def conforms(self) -> bool:
-        return not any(r.severity is Severity.VIOLATION for r in self.results)
+        """As SHACL defines it: no results at all, whatever their severity."""
+        return not self.results
+
+    @property
+    def violation_free(self) -> bool:
+        """No result of severity violation (warnings and infos allowed): what ``kg build``
+        needs by default to write (``--fail-on violation``)."""
+        return not self.fails_at(Severity.VIOLATION)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for r in self.results if r.severity is severity)
@@ -109,12 +139,17 @@ def default_shapes() -> Graph:
 
 
 def load_shapes(paths: Iterable[Path]) -> Graph:
-    """Shapes from files, or every ``.ttl`` in the given directories."""
+    """Shapes from files, or every ``.ttl`` in the given directories (literals keep
+    their lexical forms; an unreadable file raises :class:`KgError` naming it)."""
     graph = Graph()
     for path in paths:
         files = sorted(path.glob("*.ttl")) if path.is_dir() else [path]
         for file in files:
-            graph.parse(str(file))
+            read = rdflib_graph_of(file)
+            for prefix, namespace in read.namespaces():
+                graph.bind(prefix, namespace, override=False)
+            for triple in read.triples((None, None, None)):
+                graph.add(triple)
     return graph
 
 
@@ -142,23 +177,50 @@ class Engine(StrEnum):
 
 
 def validate(
-    data: Graph,
-    shapes: Graph | None = None,
+    data: Graph | Path | str,
+    shapes: Graph | Path | None = None,
     origins: Mapping[str, Location] | None = None,
     engine: Engine | str = Engine.AUTO,
+    *,
+    rdf_format: str | None = None,
+    base_iri: str | None = None,
 ) -> ValidationReport:
     """Validate ``data`` against ``shapes`` (default: the project's).
 
-    No inference is run: the shapes are written for the data as mapped, and
-    OWL-RL pre-inference would cost 10-15x for nothing. See :class:`Engine`.
+    ``data`` is an rdflib Graph, a file (``Path``), or RDF text (Turtle unless
+    ``rdf_format`` names another; relative IRIs resolve against ``base_iri``).
+    Files and text are read so that every literal keeps its lexical form
+    (:mod:`kg.validation_input`): an ill-typed ``"1_000"^^xsd:integer`` is
+    reported. A Graph is validated as it is, and rdflib normalised its typed
+    literals when it was made (``"1_000"`` became ``"1000"``): give the file or
+    text to validate what its author wrote. ``shapes`` is a Graph or a file or
+    directory of Turtle. No inference is run: the shapes are written for the
+    data as mapped, and OWL-RL pre-inference would cost 10-15x for nothing. See
+    :class:`Engine`. Unreadable input raises :class:`kg.KgError`.
     """
-    shapes = shapes if shapes is not None else default_shapes()
+    shapes_graph = load_shapes([shapes]) if isinstance(shapes, Path) else shapes
     chosen = Engine(engine).resolved()
-    rules: list[SparqlRule] = []
+    if isinstance(data, Graph):
+        if chosen is Engine.TURBO:
+            text = data.serialize(format="nt", encoding="utf-8").decode("utf-8")
+            return validate_ntriples(text, shapes_graph, origins, chosen, partial(label_of, data))
+        return _validate_graph(data, shapes_graph, origins, chosen)
     if chosen is Engine.TURBO:
-        text = data.serialize(format="nt", encoding="utf-8").decode("utf-8")
-        return validate_ntriples(text, shapes, origins, chosen, partial(label_of, data))
-    if chosen is Engine.KG:
+        found = ntriples_of(data, rdf_format, base_iri)
+        if found is not None:
+            return validate_ntriples(found, shapes_graph, origins, chosen)
+    graph = rdflib_graph_of(data, rdf_format, base_iri)
+    return _validate_graph(graph, shapes_graph, origins, chosen)
+
+
+def _validate_graph(
+    data: Graph, shapes: Graph | None, origins: Mapping[str, Location] | None, engine: Engine
+) -> ValidationReport:
+    """The rdflib engines: pyshacl for SHACL Core, the SPARQL constraints by rdflib
+    (``kg``) or pyshacl (``pyshacl``)."""
+    shapes = shapes if shapes is not None else default_shapes()
+    rules: list[SparqlRule] = []
+    if engine is Engine.KG:
         shapes, rules = split_shapes(shapes)
     report_graph = _pyshacl(data, shapes)
     return _report(report_graph, run_rules(data, rules), partial(label_of, data), origins or {})
@@ -236,10 +298,9 @@ def start_validation(
 def _validate_text_with_rdflib(
     data: str, shapes: Graph | None, origins: Mapping[str, Location] | None, engine: Engine
 ) -> ValidationReport:
-    graph = Graph()
+    graph = rdflib_graph_of(data, "nt")
     bind_prefixes(graph)
-    graph.parse(data=data, format="nt")
-    return validate(graph, shapes, origins, engine)
+    return _validate_graph(graph, shapes, origins, engine)
 
 
 def _run_rules_in_oxigraph(data: str, rules: list[SparqlRule]) -> list[RuleResult]:
@@ -280,17 +341,19 @@ def _report(
 ) -> ValidationReport:
     results = read_results(report_graph, labels, origins)
     for found in rule_results:
+        severity = found.rule.severity
         results.append(
             ValidationResult(
-                severity=Severity.from_iri(found.rule.severity),
-                focus=str(found.focus),
+                severity=Severity.from_iri(severity),
+                focus=focus_text(found.focus),
                 path=_show(found.path),
                 message=found.message,
                 shape=_show(found.rule.shape),
                 component=_show(SPARQL_COMPONENT),
                 value=_show(found.value),
                 focus_label=labels(found.focus),
-                location=trace(str(found.focus), origins, _show(found.path)),
+                location=_trace_term(found.focus, origins, found.path),
+                custom_severity=_custom_severity(severity),
             )
         )
     return ValidationReport(tuple(sorted(results, key=ValidationResult.sort_key)))
@@ -306,29 +369,58 @@ def _turbo(data: str, shapes: Graph) -> Graph:
         from pyshacl_turbo.rdf import Input
 
         source: object = Input(data, "nt", None, {}, {}, True)
+        # Shapes as text too: given an rdflib Graph, turbo mimics pyshacl and reads
+        # "1"^^xsd:boolean as true, which SHACL does not (core/property/uniqueLang-002).
+        shapes_source: object = Input(_shapes_text(shapes), "nt", None, {}, {}, True)
     except ImportError:  # pragma: no cover - a pyshacl-turbo without it reads a Graph
         source = Graph().parse(data=data, format="nt")
-    _, report_graph, _ = pyshacl_turbo.validate(
-        source, shacl_graph=shapes, inference="none", allow_warnings=True, allow_infos=True
-    )
+        shapes_source = shapes
+    try:
+        _, report_graph, _ = pyshacl_turbo.validate(
+            source,
+            shacl_graph=shapes_source,
+            inference="none",
+            allow_warnings=True,
+            allow_infos=True,
+        )
+    except Exception as exc:  # the engine refuses shapes by raising
+        raise KgError(f"the shapes cannot be used: {exc}") from None
     if not isinstance(report_graph, Graph):
         raise KgError(f"the shapes cannot be used: {report_graph}")
     return report_graph
 
 
+_SHAPES_TEXT: dict[int, tuple[Graph, str]] = {}
+
+
+def _shapes_text(shapes: Graph) -> str:
+    """The shapes as N-Triples, remembered for the graph last given (the project's
+    shapes are split once per process, so a build serialises them once)."""
+    known = _SHAPES_TEXT.get(id(shapes))
+    if known is not None and known[0] is shapes:
+        return known[1]
+    text = shapes.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    _SHAPES_TEXT.clear()
+    _SHAPES_TEXT[id(shapes)] = (shapes, text)
+    return text
+
+
 def _pyshacl(data: Graph, shapes: Graph) -> Graph:
     import pyshacl  # imported here: it is slow to import and only validation needs it
 
-    _, report_graph, _ = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        inference="none",
-        allow_warnings=True,
-        allow_infos=True,
-        meta_shacl=False,
-        js=False,
-        debug=False,
-    )
+    try:
+        _, report_graph, _ = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            allow_warnings=True,
+            allow_infos=True,
+            meta_shacl=False,
+            js=False,
+            debug=False,
+        )
+    except Exception as exc:  # the engine refuses shapes (or fails on them) by raising
+        raise KgError(f"the shapes cannot be used: {type(exc).__name__}: {exc}") from None
     if not isinstance(report_graph, Graph):  # pyshacl signals broken shapes this way
         raise KgError(f"the shapes cannot be used: {report_graph}")
     return report_graph
@@ -346,28 +438,43 @@ def read_results(
         value = report.value(node, SH.value)
         message = report.value(node, SH.resultMessage)
         shape = report.value(node, SH.sourceShape)
+        severity = report.value(node, SH.resultSeverity)
         results.append(
             ValidationResult(
-                severity=Severity.from_iri(report.value(node, SH.resultSeverity)),
-                focus=str(focus),
-                path=_show(path),
+                severity=Severity.from_iri(severity),
+                focus=focus_text(focus) if focus is not None else "",
+                path=path_text(report, path) if path is not None else None,
                 message=str(message) if message is not None else "constraint not met",
                 shape=_show(shape),
                 component=_show(report.value(node, SH.sourceConstraintComponent)),
                 value=_show(value),
                 focus_label=labels(focus) if focus is not None else None,
-                location=trace(str(focus), origins, _show(path)) if focus is not None else None,
+                location=_trace_term(focus, origins, path),
+                custom_severity=_custom_severity(severity),
             )
         )
     return results
 
 
 def _show(term: Term | None) -> str | None:
-    if term is None:
+    return term_text(term) if term is not None else None
+
+
+def _custom_severity(iri: Term | None) -> str | None:
+    """A severity other than SHACL's three, written as an IRI."""
+    if iri is None or iri in (SH.Violation, SH.Warning, SH.Info):
         return None
-    if isinstance(term, URIRef):
-        return term.n3()
-    return str(term) if not hasattr(term, "n3") else term.n3()
+    return term_text(iri)
+
+
+def _trace_term(
+    node: Term | None, origins: Mapping[str, Location], path: Term | None = None
+) -> Location | None:
+    """Where an IRI focus node (and the field ``path`` names) was written; other terms
+    have no extraction position."""
+    if not isinstance(node, URIRef) or not origins:
+        return None
+    return trace(str(node), origins, _show(path) if isinstance(path, URIRef) else None)
 
 
 _LABELS = (SKOS.prefLabel, RDFS.label, DCTERMS.title, FOAF.name)

@@ -1242,7 +1242,7 @@ def test_repeated_fact_that_agrees_carries_evidence_from_both(tmp_path: Path) ->
     second = OTHER_SOURCE + edit(BODY, "Unite official Jennie Formby", "official Jennie Formby")
     corpus = make_corpus(tmp_path, files={"second.yaml": second})
     result = kg.build(corpus.seeds, sources_dir=corpus.sources)
-    assert result.report is not None and result.report.conforms
+    assert result.report is not None and result.report.violation_free
     fact = URIRef("https://w3id.org/kg/id/tenure/formby-unite-official")
     evidence = set(result.graph().objects(fact, KG.evidence))
     sources = {

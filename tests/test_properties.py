@@ -681,7 +681,7 @@ def test_valid_corpus_conforms(corpus: GeneratedCorpus) -> None:
         result = kg.build(seeds, sources_dir=sources)
     assert result.report is not None
     violations = [r for r in result.report.results if r.severity is kg.Severity.VIOLATION]
-    assert result.report.conforms, "\n".join(
+    assert result.report.violation_free, "\n".join(
         f"{r.location}: {r.focus} {r.path} {r.message}" for r in violations
     )
 
@@ -1099,5 +1099,5 @@ def test_turnout_with_many_decimal_places_conforms(turnout: float) -> None:
     ]
     with written(corpus) as (seeds, _):
         result = kg.build(seeds)
-    assert kg.validate(result.graph(), engine="pyshacl").conforms
-    assert result.report is not None and result.report.conforms
+    assert kg.validate(result.graph(), engine="pyshacl").violation_free
+    assert result.report is not None and result.report.violation_free

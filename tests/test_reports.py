@@ -107,7 +107,9 @@ def test_json_report_round_trips() -> None:
 
 def test_fail_on_thresholds() -> None:
     warning_only = ValidationReport((result(Severity.WARNING, 1),))
-    assert warning_only.conforms
+    assert not warning_only.conforms  # SHACL: any result, whatever its severity
+    assert warning_only.violation_free
+    assert ValidationReport().conforms
     assert not warning_only.fails_at(Severity.VIOLATION)
     assert warning_only.fails_at(Severity.WARNING)
     assert warning_only.fails_at(Severity.INFO)

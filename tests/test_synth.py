@@ -85,7 +85,7 @@ def test_clean_corpus_loads_anchors_and_conforms(clean: tuple[Path, Path]) -> No
     assert result.report is not None
     violations = [r for r in result.report.results if r.severity is kg.Severity.VIOLATION]
     assert violations == []
-    assert result.report.conforms
+    assert result.report.violation_free
 
 
 def test_injected_violations_are_found_exactly(broken: tuple[Path, Path]) -> None:
