@@ -1,0 +1,186 @@
+"""What the pages say about each node: which facts touch it, how a fact is titled and
+dated, and which section it belongs in. Generic over classes and properties, so a new
+kind of fact appears (under its class name) without code changes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, SKOS
+
+from kg.dates import PartialDate
+from kg.graphview import DATE_PREDICATES, GraphView, Lit, local_name
+from kg.namespaces import KG, OA, OPENGOV, SCHEMA
+
+_S = str
+PAGE_KINDS = ("person", "organisation", "post", "election", "vote", "source")
+"""Kinds of node with a page of their own (the first path segment of their IRI)."""
+_PAGE_IRI = re.compile(r"^.+/(" + "|".join(PAGE_KINDS) + r")/([a-z0-9][a-z0-9._-]*)$")
+
+SECTIONS: list[tuple[str, str]] = [
+    (_S(KG.Tenure), "Roles held"),
+    (_S(KG.Election), "Elections and candidacies"),
+    (_S(KG.Candidacy), "Elections and candidacies"),
+    (_S(OPENGOV.VoteEvent), "Votes"),
+    (_S(OPENGOV.Vote), "Votes"),
+    (_S(KG.DisciplinaryAction), "Disciplinary actions"),
+    (_S(KG.OrganisationalChange), "Organisational changes"),
+    (_S(KG.Claim), "Claims"),
+]
+"""Fact classes in page order, with the section each is listed under."""
+NON_FACTS = {
+    _S(FOAF.Person),
+    _S(FOAF.Agent),
+    _S(ORG.Organization),
+    _S(ORG.Post),
+    _S(KG.SourceDocument),
+    _S(KG.Article),
+    "https://schema.org/Article",
+    _S(OA.SpecificResource),
+    _S(OA.TextQuoteSelector),
+    _S(OA.TextPositionSelector),
+}
+HIDDEN = {
+    _S(RDF.type),
+    _S(KG.evidence),
+    _S(PROV.wasDerivedFrom),
+    *DATE_PREDICATES,
+    *(p for pair in DATE_PREDICATES.values() for p in pair),
+}
+"""Predicates a fact card shows in its own way (dates, evidence, sources), not as a row."""
+KIND_PREDICATES = (
+    _S(KG.actionKind),
+    _S(KG.changeKind),
+    _S(KG.candidacyStatus),
+    _S(KG.stance),
+)
+
+
+def humanise(name: str) -> str:
+    """'disciplinaryAction' -> 'disciplinary action'."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").lower()
+
+
+def page_of(iri: str) -> str | None:
+    """The page path of a node that has one ('person/jon-lansman.html'), else None."""
+    match = _PAGE_IRI.match(iri)
+    return f"{match[1]}/{match[2]}.html" if match else None
+
+
+def is_fact(view: GraphView, iri: str) -> bool:
+    types = view.types(iri)
+    return bool(types) and not any(t in NON_FACTS for t in types)
+
+
+def fact_class(view: GraphView, iri: str) -> str:
+    """The class a fact is listed by: the first known one, else its first type."""
+    types = view.types(iri)
+    for cls, _ in SECTIONS:
+        if cls in types:
+            return cls
+    own = [t for t in types if t.startswith(_S(KG))]
+    return (own or types or [""])[0]
+
+
+def section_of(view: GraphView, iri: str) -> str:
+    cls = fact_class(view, iri)
+    for known, title in SECTIONS:
+        if known == cls:
+            return title
+    return humanise(local_name(cls)).capitalize() or "Other facts"
+
+
+def section_order(title: str) -> int:
+    titles = list(dict.fromkeys(t for _, t in SECTIONS))
+    return titles.index(title) if title in titles else len(titles)
+
+
+def kind_of(view: GraphView, iri: str) -> str | None:
+    for predicate in KIND_PREDICATES:
+        value = view.text(iri, predicate)
+        if value:
+            return humanise(local_name(value))
+    return None
+
+
+def fact_date(view: GraphView, iri: str) -> PartialDate | None:
+    for predicate in (_S(DCTERMS.date), _S(SCHEMA.startDate), _S(DCTERMS.issued)):
+        date = view.date(iri, predicate)
+        if date is not None:
+            return date
+    return None
+
+
+def sort_key(view: GraphView, iri: str) -> tuple[int, tuple[int, int, int], str]:
+    date = fact_date(view, iri)
+    return (0 if date else 1, date.sort_key() if date else (0, 0, 0), iri)
+
+
+def value_text(view: GraphView, value: str | Lit) -> str:
+    """A value as words: a literal's text, a node's label, a project term's name."""
+    if isinstance(value, Lit):
+        return value.value
+    if value.startswith(_S(KG)):
+        return humanise(local_name(value))
+    return view.label(value)
+
+
+def fact_title(view: GraphView, iri: str) -> str:
+    """A short title: the fact's own label, or its class and kind in words."""
+    for predicate in (_S(SKOS.prefLabel), _S(DCTERMS.title)):
+        text = view.text(iri, predicate)
+        if text:
+            return text
+    cls = fact_class(view, iri)
+    if cls == _S(KG.Tenure):
+        role = view.text(iri, _S(KG.roleName))
+        post = view.text(iri, _S(KG.post))
+        org = view.text(iri, _S(ORG.organization))
+        name = role or (view.label(post) if post else "member")
+        where = f" of {view.label(org)}" if org and not post else ""
+        return f"{view.label(view.text(iri, _S(ORG.member)) or '')}: {name}{where}"
+    if cls == _S(KG.Claim):
+        who = ", ".join(view.label(a) for a in view.iris(iri, _S(PROV.wasAttributedTo)))
+        stance = kind_of(view, iri) or "claims"
+        about = ", ".join(view.label(a) for a in view.iris(iri, _S(SCHEMA.about)))
+        return f"{who or 'Someone'} {stance}" + (f" (about {about})" if about else "")
+    words = humanise(local_name(cls)).capitalize()
+    kind = kind_of(view, iri)
+    subject = next(
+        (
+            view.label(v)
+            for p in (
+                _S(KG.subject),
+                _S(KG.candidate),
+                _S(OPENGOV.voter),
+                _S(ORG.originalOrganization),
+            )
+            for v in view.iris(iri, p)
+        ),
+        None,
+    )
+    parts = [words + (f": {kind}" if kind else "")]
+    if subject:
+        parts.append(subject)
+    return " — ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A fact that points at a node, and the predicate it points with."""
+
+    fact: str
+    predicate: str
+
+
+def mentions(view: GraphView, node: str) -> list[Mention]:
+    """Every fact that points at the node, by any predicate except its type."""
+    found = {
+        Mention(fact, predicate)
+        for predicate, facts in view.inverse.get(node, {}).items()
+        if predicate != _S(RDF.type)
+        for fact in facts
+        if is_fact(view, fact)
+    }
+    return sorted(found, key=lambda m: (sort_key(view, m.fact), m.predicate))

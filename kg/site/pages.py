@@ -1,0 +1,616 @@
+"""The pages of the report, as bytes by relative path. Every entity page sits one
+directory down (``person/x.html``), list pages under ``lists/``, the overview at the top,
+so one rendered fact card (with ``../`` links) fits every page it appears on."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, SKOS
+
+from kg.graphview import GraphView, Lit, iter_classes, local_name
+from kg.namespaces import KG, OPENGOV, SCHEMA, WD
+from kg.site import network, timeline
+from kg.site.evidence import Sources, render_evidence
+from kg.site.facts import (
+    HIDDEN,
+    Mention,
+    fact_class,
+    fact_date,
+    fact_title,
+    humanise,
+    is_fact,
+    mentions,
+    page_of,
+    section_of,
+    section_order,
+    sort_key,
+    value_text,
+)
+from kg.site.html import esc, items, link, page
+
+_S = str
+TIMELINE_ROWS = 80
+"""At most this many rows on one timeline (the facts below list everything)."""
+INDEX_NETWORK = (24, 48)
+"""Organisations and people (the most linked) in the overview's network picture."""
+ORG_NETWORK = 60
+"""Neighbours at most in an organisation's network picture."""
+PEOPLE, ORGS, POSTS = _S(FOAF.Person), _S(ORG.Organization), _S(ORG.Post)
+ELECTIONS, VOTES, SOURCES = _S(KG.Election), _S(OPENGOV.VoteEvent), _S(KG.SourceDocument)
+LISTS = {
+    "people": ("People", PEOPLE),
+    "organisations": ("Organisations", ORGS),
+    "elections": ("Elections", ELECTIONS),
+    "votes": ("Votes", VOTES),
+    "sources": ("Sources", SOURCES),
+}
+
+
+@dataclass(slots=True)
+class Site:
+    """Everything needed to render pages, with caches for what several pages share."""
+
+    view: GraphView
+    sources: Sources
+    extraction_url: str | None = None
+    _cards: dict[tuple[str, str | None], str] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ links
+
+    def href(self, iri: str, depth: int = 1) -> str | None:
+        path = page_of(iri)
+        if path is None or iri not in self.view.props:
+            return None
+        return "../" * depth + path
+
+    def ref(self, iri: str, depth: int = 1) -> str:
+        return link(self.href(iri, depth), self.view.label(iri))
+
+    def value(self, value: str | Lit) -> str:
+        if isinstance(value, str) and self.href(value):
+            return self.ref(value)
+        if isinstance(value, str) and value.startswith(_S(WD)):
+            return link(value, local_name(value))
+        return esc(value_text(self.view, value))
+
+    # ------------------------------------------------------------------ facts
+
+    def parent(self, fact: str) -> str | None:
+        """The fact a part belongs to (an election for a candidacy, a vote for a ballot)."""
+        for by_predicate in (self.view.inverse.get(fact, {}),):
+            for referrers in by_predicate.values():
+                for referrer in referrers:
+                    if fact.startswith(referrer + "/"):
+                        return referrer
+        return None
+
+    def card(self, fact: str, only_source: str | None = None) -> str:
+        """A fact: title, date, properties, sources, and every piece of evidence."""
+        key = (fact, only_source)
+        if key not in self._cards:
+            self._cards[key] = self._card(fact, only_source)
+        return self._cards[key]
+
+    def _card(self, fact: str, only_source: str | None) -> str:
+        view = self.view
+        title = fact_title(view, fact)
+        href = self.href(fact)
+        heading = link(href, title)
+        rows = []
+        date = fact_date(view, fact)
+        start, end = view.date(fact, _S(SCHEMA.startDate)), view.date(fact, _S(SCHEMA.endDate))
+        if start or end:
+            rows.append(("from", timeline.date_text(start)))
+            rows.append(("until", timeline.date_text(end)))
+        elif date is not None:
+            rows.append(("date", timeline.date_text(date)))
+        parent = self.parent(fact)
+        cells = [(k, esc(v)) for k, v in rows]
+        if parent is not None:
+            cells.append(("part of", self.ref(parent)))
+        for predicate, values in view.props.get(fact, {}).items():
+            if predicate in HIDDEN or (parent and values == [parent]):
+                continue
+            if all(isinstance(v, str) and v.startswith(fact + "/") for v in values):
+                continue  # parts (candidacies, ballots) are listed on their own
+            shown = ", ".join(self.value(v) for v in values)
+            cells.append((humanise(local_name(predicate)), shown))
+        sources = [self.ref(s) for s in view.iris(fact, _S(PROV.wasDerivedFrom))]
+        if sources:
+            cells.append(("stated by", ", ".join(sources)))
+        dl = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in cells)
+        evidence = [
+            e
+            for e in view.iris(fact, _S(KG.evidence))
+            if only_source is None
+            or view.text(e, _S("http://www.w3.org/ns/oa#hasSource")) == only_source
+        ]
+        quotes = "".join(
+            "<li>"
+            + render_evidence(
+                view, self.sources, e, self.href(self._source_of(e)), self.extraction_url
+            )
+            + "</li>"
+            for e in evidence
+        )
+        origin = view.origins.get(fact)
+        recorded = ""
+        if origin:
+            file, _, rest = origin.partition(":")
+            line = rest.partition(":")[0]
+            target = f"{self.extraction_url}{file}#L{line}" if self.extraction_url else None
+            place = link(target, f"{file}:{line}", class_="origin")
+            recorded = f'<p class="where">recorded at {place}</p>'
+        kind = local_name(fact_class(view, fact))
+        return (
+            f'<article class="fact k-{esc(kind)}" id="{esc(_anchor(fact))}">'
+            f"<h3>{heading}</h3><dl>{dl}</dl>{recorded}"
+            f'<section class="evidence" aria-label="Evidence"><h4>Evidence ({len(evidence)})</h4>'
+            f'<ol class="quotes">{quotes}</ol></section></article>'
+        )
+
+    def _source_of(self, evidence: str) -> str:
+        return self.view.text(evidence, _S("http://www.w3.org/ns/oa#hasSource")) or ""
+
+    def sections(self, node: str, found: list[Mention]) -> str:
+        """The facts that mention a node, grouped into sections (claims by stance,
+        disciplinary actions as chains)."""
+        groups: dict[str, list[Mention]] = defaultdict(list)
+        for mention in found:
+            groups[section_of(self.view, mention.fact)].append(mention)
+        out = []
+        for title in sorted(groups, key=lambda t: (section_order(t), t)):
+            group = groups[title]
+            facts = list(dict.fromkeys(m.fact for m in group))
+            if title == "Claims":
+                body = self._claims(group)
+            elif title == "Disciplinary actions":
+                body = self._chains(facts) + "".join(self.card(f) for f in facts)
+            else:
+                body = "".join(self.card(f) for f in facts)
+            out.append(
+                f'<section class="facts"><h2>{esc(title)} <span class="count">({len(facts)})</span>'
+                f"</h2>{body}</section>"
+            )
+        return "".join(out)
+
+    def _claims(self, group: list[Mention]) -> str:
+        by_relation: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for mention in group:
+            relation = (
+                "Claims they make"
+                if mention.predicate == _S(PROV.wasAttributedTo)
+                else "Claims about them"
+            )
+            stance = self.view.text(mention.fact, _S(KG.stance)) or "unstated"
+            facts = by_relation[relation][humanise(local_name(stance))]
+            if mention.fact not in facts:
+                facts.append(mention.fact)
+        out = []
+        for relation in sorted(by_relation, reverse=True):
+            out.append(f"<h3 class='group'>{esc(relation)}</h3>")
+            for stance in sorted(by_relation[relation]):
+                facts = by_relation[relation][stance]
+                out.append(
+                    f'<details class="stance" open><summary>{esc(stance)} ({len(facts)})</summary>'
+                    + "".join(self.card(f) for f in facts)
+                    + "</details>"
+                )
+        return "".join(out)
+
+    def _chains(self, facts: list[str]) -> str:
+        """Disciplinary chains (an action and those that follow it) as arrows."""
+        follows = {f: self.view.iris(f, _S(KG.follows)) for f in facts}
+        followed_by: dict[str, list[str]] = defaultdict(list)
+        for fact, earlier in follows.items():
+            for e in earlier:
+                followed_by[e].append(fact)
+        everything = set(facts) | {e for es in follows.values() for e in es}
+        roots = sorted(
+            (
+                f
+                for f in everything
+                if not any(e in everything for e in self.view.iris(f, _S(KG.follows)))
+            ),
+            key=lambda f: sort_key(self.view, f),
+        )
+        chains = []
+        for root in roots:
+            chain, current, seen = [root], root, {root}
+            while followed_by.get(current):
+                current = sorted(followed_by[current], key=lambda f: sort_key(self.view, f))[0]
+                if current in seen:
+                    break
+                chain.append(current)
+                seen.add(current)
+            if len(chain) > 1:
+                steps = " → ".join(
+                    f'<a href="#{esc(_anchor(f))}">{esc(fact_title(self.view, f))}</a>'
+                    if f in facts
+                    else esc(fact_title(self.view, f))
+                    for f in chain
+                )
+                chains.append(f"<li>{steps}</li>")
+        if not chains:
+            return ""
+        return f'<ol class="chain" aria-label="Disciplinary chains">{"".join(chains)}</ol>'
+
+    # ------------------------------------------------------------------ pictures
+
+    def timeline_for(self, node: str, found: list[Mention], title: str) -> str:
+        rows: list[timeline.Item] = []
+        for fact in dict.fromkeys(m.fact for m in found):
+            cls = fact_class(self.view, fact)
+            if cls == _S(KG.Claim):
+                continue  # what someone said, not something that happened: listed below
+            start = self.view.date(fact, _S(SCHEMA.startDate))
+            end = self.view.date(fact, _S(SCHEMA.endDate))
+            status = self.view.text(fact, _S(KG.tenureStatus))
+            if cls == _S(KG.Tenure):
+                rows.append(
+                    timeline.Item(
+                        fact_title(self.view, fact),
+                        "tenure",
+                        start,
+                        end,
+                        span=True,
+                        ongoing=status == _S(KG.current),
+                        href=f"#{_anchor(fact)}",
+                    )
+                )
+            else:
+                date = fact_date(self.view, fact)
+                rows.append(
+                    timeline.Item(
+                        fact_title(self.view, fact),
+                        local_name(cls),
+                        date,
+                        href=f"#{_anchor(fact)}",
+                    )
+                )
+        placed = [r for r in rows if timeline.placeable(r)]
+        shown = placed[:TIMELINE_ROWS]
+        svg = timeline.render(shown, title)
+        if not svg:
+            return '<p class="note">No dated facts to place on a timeline.</p>'
+        note = (
+            f"{len(shown)} dated facts drawn"
+            + (f" (of {len(placed)})" if len(placed) > len(shown) else "")
+            + f"; {len(rows) - len(placed)} without a date are listed below only. "
+            "Pale bands are the whole span a partial date can mean (a year, a month); "
+            "dashed lines are unknown ends; arrows mark ‘before’, ‘after’ and current roles."
+        )
+        return (
+            f'<figure class="timeline-box" data-items="{len(shown)}">{svg}'
+            f"<figcaption>{esc(note)}</figcaption></figure>"
+        )
+
+    def edges(self) -> tuple[list[network.Edge], set[str]]:
+        """People ↔ organisation links of every kind, and every node they touch."""
+        view = self.view
+        found: set[tuple[str, str, str]] = set()
+        for tenure in view.instances(_S(KG.Tenure)):
+            member = view.text(tenure, _S(ORG.member))
+            post = view.text(tenure, _S(KG.post))
+            org = view.text(tenure, _S(ORG.organization)) or (
+                view.text(post, _S(ORG.postIn)) if post else None
+            )
+            if member and org:
+                found.add((member, org, "post" if post else "member"))
+        for org in view.instances(ORGS):
+            for parent in view.iris(org, _S(ORG.subOrganizationOf)):
+                found.add((org, parent, "part"))
+        for action in view.instances(_S(KG.DisciplinaryAction)):
+            for actor in view.iris(action, _S(KG.actingAuthority)):
+                for subject in view.iris(action, _S(KG.subject)):
+                    found.add((subject, actor, "action"))
+        edges = [network.Edge(a, b, kind) for a, b, kind in sorted(found) if a != b]
+        return edges, {n for e in edges for n in (e.a, e.b)}
+
+    def node(self, iri: str, depth: int) -> network.Node:
+        kind = "person" if PEOPLE in self.view.types(iri) else "organisation"
+        return network.Node(iri, self.view.label(iri), kind, self.href(iri, depth))
+
+    def network_picture(self, keep: set[str], depth: int, title: str) -> str:
+        edges, _ = self.edges()
+        chosen = [e for e in edges if e.a in keep and e.b in keep]
+        nodes = [self.node(n, depth) for n in sorted(keep)]
+        nodes.sort(key=lambda n: (n.kind, n.label.lower(), n.key))
+        svg = network.render(nodes, chosen, title)
+        if not svg:
+            return ""
+        return (
+            f'<figure class="network-box" data-nodes="{len(nodes)}" data-edges="{len(chosen)}">'
+            f"{svg}<figcaption>{network.legend()}</figcaption></figure>"
+        )
+
+
+def _anchor(iri: str) -> str:
+    """An element id for a fact: its IRI without scheme and host, as a safe token."""
+    path = iri.split("://", 1)[-1].partition("/")[2]
+    return "f-" + re.sub(r"[^A-Za-z0-9_-]+", "-", path)
+
+
+# ---------------------------------------------------------------------- pages
+
+
+def entity_page(site: Site, iri: str) -> bytes:
+    """A person, organisation or post: names, timeline, network (organisations) and
+    every fact that mentions it."""
+    view = site.view
+    name = view.label(iri)
+    types = view.types(iri)
+    kind = "person" if PEOPLE in types else ("post" if POSTS in types else "organisation")
+    parts = []
+    others = [v.value for v in view.values(iri, _S(SKOS.altLabel)) if isinstance(v, Lit)]
+    facts_dl = []
+    if others:
+        facts_dl.append(("also called", esc(", ".join(others))))
+    for predicate, values in view.props.get(iri, {}).items():
+        if predicate in HIDDEN or predicate in (_S(SKOS.prefLabel), _S(SKOS.altLabel)):
+            continue
+        facts_dl.append((humanise(local_name(predicate)), ", ".join(site.value(v) for v in values)))
+    for predicate in (_S(ORG.subOrganizationOf), _S(ORG.postIn)):
+        below = view.referrers(iri, predicate)
+        if below:
+            label = "has units" if predicate == _S(ORG.subOrganizationOf) else "posts"
+            facts_dl.append((label, ", ".join(site.ref(r) for r in below)))
+    parts.append(
+        f'<p class="kind">{esc(kind)}</p><dl class="about">'
+        + "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in facts_dl)
+        + "</dl>"
+    )
+    found = mentions(view, iri)
+    if kind == "organisation":  # tenures of the organisation's posts belong to it too
+        for post in view.referrers(iri, _S(ORG.postIn)):
+            found += [m for m in mentions(view, post) if fact_class(view, m.fact) == _S(KG.Tenure)]
+        found = sorted(set(found), key=lambda m: (sort_key(view, m.fact), m.predicate))
+    parts.append(f"<h2>Timeline</h2>{site.timeline_for(iri, found, f'Timeline of {name}')}")
+    if kind == "organisation":
+        edges, _ = site.edges()
+        near = {iri}
+        for edge in edges:
+            if iri in (edge.a, edge.b):
+                near.add(edge.b if edge.a == iri else edge.a)
+        if len(near) > 1:
+            keep = {iri, *sorted(near - {iri})[:ORG_NETWORK]}
+            parts.append(
+                "<h2>Network</h2>"
+                + site.network_picture(keep, 1, f"People and organisations linked to {name}")
+            )
+    parts.append(site.sections(iri, found))
+    authored = sorted(r for r in view.referrers(iri, _S(DCTERMS.creator)) if not is_fact(view, r))
+    if authored:
+        parts.append("<h2>Wrote</h2>" + items(site.ref(a) for a in authored))
+    return page(name, "".join(parts), 1)
+
+
+def event_page(site: Site, iri: str) -> bytes:
+    """An election or a vote: the fact itself, its candidates or counts, and what else
+    mentions it (claims about it ...)."""
+    view = site.view
+    parts = [site.card(iri)]
+    if ELECTIONS in view.types(iri):
+        rows = []
+        for candidacy in view.iris(iri, _S(KG.candidacy)):
+            candidate = view.text(candidacy, _S(KG.candidate)) or ""
+            status = ", ".join(
+                value_text(view, v) for v in view.values(candidacy, _S(KG.candidacyStatus))
+            )
+            votes = view.text(candidacy, _S(KG.votesReceived)) or ""
+            endorsed = ", ".join(site.ref(e) for e in view.iris(candidacy, _S(KG.endorsedBy)))
+            rows.append(
+                f"<tr><th scope='row'>{site.ref(candidate)}</th><td>{esc(status)}</td>"
+                f"<td class='num'>{esc(votes)}</td><td>{endorsed}</td></tr>"
+            )
+        if rows:
+            parts.append(
+                "<h2>Candidates</h2><table><caption>Candidacies</caption><thead><tr>"
+                "<th scope='col'>candidate</th><th scope='col'>status</th>"
+                "<th scope='col'>votes</th><th scope='col'>endorsed by</th></tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table>"
+            )
+            parts += [site.card(c) for c in view.iris(iri, _S(KG.candidacy))]
+    else:
+        counts = [
+            (label, view.text(iri, _S(predicate)))
+            for label, predicate in (
+                ("for", KG.votesFor),
+                ("against", KG.votesAgainst),
+                ("abstaining", KG.abstentions),
+                ("ballots cast", KG.ballotsCast),
+                ("turnout %", KG.turnoutPercent),
+            )
+        ]
+        result = view.text(iri, _S(OPENGOV.result))
+        cells = "".join(
+            f"<tr><th scope='row'>{esc(label)}</th><td class='num'>{esc(value)}</td></tr>"
+            for label, value in counts
+            if value is not None
+        )
+        parts.append(
+            f"<h2>Result</h2><p class='result'>{esc(result or 'not stated')}</p>"
+            + (f"<table><caption>Counts</caption><tbody>{cells}</tbody></table>" if cells else "")
+        )
+        ballots = view.iris(iri, _S(OPENGOV.vote))
+        if ballots:
+            ballot_rows = "".join(
+                f"<tr><th scope='row'>{site.ref(view.text(b, _S(OPENGOV.voter)) or '')}</th>"
+                f"<td>{esc(view.text(b, _S(OPENGOV.option)) or '')}</td></tr>"
+                for b in ballots
+            )
+            parts.append(
+                "<h2>Named votes</h2><table><caption>How named members voted</caption><thead>"
+                "<tr><th scope='col'>voter</th><th scope='col'>option</th></tr></thead>"
+                f"<tbody>{ballot_rows}</tbody></table>"
+            )
+    found = [m for m in mentions(view, iri) if site.parent(m.fact) != iri]
+    parts.append(site.sections(iri, found))
+    return page(view.label(iri), "".join(parts), 1)
+
+
+def source_page(site: Site, iri: str) -> bytes:
+    """A source document: what it is, its articles, and every fact it states (with the
+    evidence this document gives)."""
+    view = site.view
+    about = []
+    for predicate, values in view.props.get(iri, {}).items():
+        if predicate in HIDDEN or predicate == _S(DCTERMS.title):
+            continue
+        if predicate == _S(DCTERMS.hasPart):
+            continue
+        about.append((humanise(local_name(predicate)), ", ".join(site.value(v) for v in values)))
+    date = view.date(iri, _S(DCTERMS.issued))
+    if date:
+        about.insert(0, ("published", esc(timeline.date_text(date))))
+    parts = [
+        "<dl class='about'>" + "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in about) + "</dl>"
+    ]
+    articles = view.iris(iri, _S(DCTERMS.hasPart))
+    if articles:
+        entries = []
+        for article in articles:
+            by = ", ".join(site.ref(a) for a in view.iris(article, _S(DCTERMS.creator)))
+            when = view.date(article, _S(DCTERMS.issued))
+            entries.append(
+                f"<strong>{esc(view.label(article))}</strong>"
+                + (f" by {by}" if by else "")
+                + (f" ({esc(timeline.date_text(when))})" if when else "")
+            )
+        parts.append("<h2>Articles</h2>" + items(entries))
+    stated = [
+        Mention(f, _S(PROV.wasDerivedFrom))
+        for f in view.referrers(iri, _S(PROV.wasDerivedFrom))
+        if is_fact(view, f)
+    ]
+    stated.sort(key=lambda m: sort_key(view, m.fact))
+    parts.append(f"<p>{len(stated)} facts are stated by this source.</p>")
+    groups: dict[str, list[str]] = defaultdict(list)
+    for mention in stated:
+        groups[section_of(view, mention.fact)].append(mention.fact)
+    for title in sorted(groups, key=lambda t: (section_order(t), t)):
+        facts = groups[title]
+        parts.append(
+            f'<section class="facts"><h2>{esc(title)} '
+            f'<span class="count">({len(facts)})</span></h2>'
+            + "".join(site.card(f, only_source=iri) for f in facts)
+            + "</section>"
+        )
+    return page(view.label(iri), "".join(parts), 1)
+
+
+def list_page(site: Site, key: str) -> bytes:
+    title, cls = LISTS[key]
+    members = sorted(site.view.instances(cls), key=lambda i: (site.view.label(i).lower(), i))
+    entries = []
+    for iri in members:
+        date = fact_date(site.view, iri)
+        extra = f" <span class='when'>{esc(timeline.date_text(date))}</span>" if date else ""
+        entries.append(site.ref(iri) + extra)
+    body = f"<p>{len(members)} {esc(title.lower())}.</p>" + items(entries, class_="plain")
+    return page(title, body, 1)
+
+
+def index_page(site: Site) -> bytes:
+    view = site.view
+    counts = "".join(
+        f"<tr><th scope='row'>{esc(humanise(local_name(cls)))}</th>"
+        f"<td class='num'>{len(members):,}</td></tr>"
+        for cls, members in iter_classes(view)
+        if cls.startswith(_S(KG)) or cls in (PEOPLE, ORGS, POSTS, VOTES)
+    )
+    sources = "".join(
+        f"<li>{site.ref(s, 0)}"
+        + (
+            f" <span class='when'>{esc(timeline.date_text(d))}</span>"
+            if (d := view.date(s, _S(DCTERMS.issued)))
+            else ""
+        )
+        + "</li>"
+        for s in sorted(view.instances(SOURCES), key=lambda s: (view.label(s).lower(), s))[:200]
+    )
+    search = (
+        '<search><form class="search" role="search" onsubmit="return false">'
+        '<label for="q">Search people, organisations and posts</label>'
+        '<input id="q" type="search" autocomplete="off" placeholder="a name …" '
+        'aria-controls="results" aria-describedby="results-status">'
+        '<p id="results-status" class="note" aria-live="polite"></p>'
+        '<ul id="results" class="results"></ul></form></search>'
+        '<script defer src="search.js"></script>'
+    )
+    edges, touched = site.edges()
+    degree: dict[str, int] = defaultdict(int)
+    for edge in edges:
+        degree[edge.a] += 1
+        degree[edge.b] += 1
+    people = sorted((n for n in touched if PEOPLE in view.types(n)), key=lambda n: (-degree[n], n))
+    orgs = sorted(
+        (n for n in touched if PEOPLE not in view.types(n)), key=lambda n: (-degree[n], n)
+    )
+    keep = set(orgs[: INDEX_NETWORK[0]]) | set(people[: INDEX_NETWORK[1]])
+    picture = site.network_picture(keep, 0, "The most linked people and organisations")
+    body = (
+        f"<p class='lead'>{view.triples:,} statements from {len(view.instances(SOURCES)):,} "
+        "source documents. Every fact on these pages shows the words of the source that "
+        "support it.</p>"
+        + search
+        + "<div class='columns'><section><h2>What the graph holds</h2><table>"
+        "<caption>Nodes per class</caption><tbody>"
+        + counts
+        + "</tbody></table></section><section><h2>Sources</h2><ul>"
+        + sources
+        + "</ul></section></div>"
+        + "<h2>Network</h2>"
+        + (
+            f"<p class='note'>The {len(keep)} most linked of {len(touched):,} people and "
+            "organisations; every organisation page draws its own.</p>"
+            if len(keep) < len(touched)
+            else ""
+        )
+        + picture
+    )
+    return page("Overview", body, 0, heading="kg report")
+
+
+def search_index(site: Site) -> bytes:
+    """search.js: names and other names of people, organisations and posts, for the
+    overview's search box (a script, not JSON, so it loads from file:// too)."""
+    view = site.view
+    rows = []
+    for cls, kind in ((PEOPLE, "person"), (ORGS, "organisation"), (POSTS, "post")):
+        for iri in view.instances(cls):
+            href = site.href(iri, 0)
+            if href is None:
+                continue
+            others = [v.value for v in view.values(iri, _S(SKOS.altLabel)) if isinstance(v, Lit)]
+            rows.append([view.label(iri), " ".join(others), kind, href])
+    rows.sort()
+    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    return f"window.KG_SEARCH = {text};\n".encode()
+
+
+def all_pages(site: Site) -> Iterator[tuple[Path, bytes]]:
+    """Every page, by path relative to the site root, in a fixed order."""
+    view = site.view
+    yield Path("index.html"), index_page(site)
+    yield Path("search.js"), search_index(site)
+    for key in LISTS:
+        yield Path("lists") / f"{key}.html", list_page(site, key)
+    for cls, render in (
+        (PEOPLE, entity_page),
+        (ORGS, entity_page),
+        (POSTS, entity_page),
+        (ELECTIONS, event_page),
+        (VOTES, event_page),
+        (SOURCES, source_page),
+    ):
+        for iri in view.instances(cls):
+            path = page_of(iri)
+            if path is not None:
+                yield Path(path), render(site, iri)
