@@ -54,6 +54,7 @@ KIND_PREDICATES = (
     _S(KG.changeKind),
     _S(KG.candidacyStatus),
     _S(KG.stance),
+    _S(OPENGOV.option),
 )
 
 
@@ -104,12 +105,24 @@ def kind_of(view: GraphView, iri: str) -> str | None:
     return None
 
 
+def parent_of(view: GraphView, iri: str) -> str | None:
+    """The fact a part belongs to (the election of a candidacy, the vote of a ballot):
+    the node that points at it and whose IRI its own extends."""
+    for referrers in view.inverse.get(iri, {}).values():
+        for referrer in referrers:
+            if iri.startswith(referrer + "/"):
+                return referrer
+    return None
+
+
 def fact_date(view: GraphView, iri: str) -> PartialDate | None:
+    """A fact's own date, else (for a part such as a ballot) its parent's."""
     for predicate in (_S(DCTERMS.date), _S(SCHEMA.startDate), _S(DCTERMS.issued)):
         date = view.date(iri, predicate)
         if date is not None:
             return date
-    return None
+    parent = parent_of(view, iri)
+    return fact_date(view, parent) if parent else None
 
 
 def sort_key(view: GraphView, iri: str) -> tuple[int, tuple[int, int, int], str]:
@@ -163,6 +176,9 @@ def fact_title(view: GraphView, iri: str) -> str:
     parts = [words + (f": {kind}" if kind else "")]
     if subject:
         parts.append(subject)
+    parent = parent_of(view, iri)
+    if parent:
+        parts.append(f"in {fact_title(view, parent)}")
     return " — ".join(parts)
 
 

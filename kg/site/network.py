@@ -44,18 +44,24 @@ def _angles(count: int, offset: float = 0.0) -> list[float]:
     return [offset + 2 * math.pi * i / count for i in range(count)] if count else []
 
 
-def layout(nodes: list[Node], edges: list[Edge], size: int) -> dict[str, tuple[float, float]]:
-    """Node key -> (x, y): organisations on the inner ring, people on the outer one."""
+def layout(
+    nodes: list[Node], edges: list[Edge], size: int, centre: str | None = None
+) -> dict[str, tuple[float, float]]:
+    """Node key -> (x, y): organisations on the inner ring, people on the outer one;
+    the ``centre`` node (an organisation's own picture) in the middle."""
+    middle = size / 2
+    position: dict[str, tuple[float, float]] = {}
+    if centre is not None:
+        position[centre] = (middle, middle)
+        nodes = [n for n in nodes if n.key != centre]
     orgs = [n for n in nodes if n.kind != "person"]
     people = [n for n in nodes if n.kind == "person"]
-    centre = size / 2
-    inner = size * (0.27 if len(orgs) > 1 else 0.0)
+    inner = size * (0.27 if len(orgs) > 1 or centre is not None else 0.0)
     outer = size * 0.46
-    position: dict[str, tuple[float, float]] = {}
     org_angle = {}
     for node, angle in zip(orgs, _angles(len(orgs)), strict=True):
         org_angle[node.key] = angle
-        position[node.key] = (centre + inner * math.cos(angle), centre + inner * math.sin(angle))
+        position[node.key] = (middle + inner * math.cos(angle), middle + inner * math.sin(angle))
     linked: dict[str, list[float]] = {p.key: [] for p in people}
     for edge in edges:
         for person, org in ((edge.a, edge.b), (edge.b, edge.a)):
@@ -73,15 +79,17 @@ def layout(nodes: list[Node], edges: list[Edge], size: int) -> dict[str, tuple[f
     for node, angle in zip(
         ordered, _angles(len(ordered), math.pi / max(len(ordered), 1)), strict=True
     ):
-        position[node.key] = (centre + outer * math.cos(angle), centre + outer * math.sin(angle))
+        position[node.key] = (middle + outer * math.cos(angle), middle + outer * math.sin(angle))
     return position
 
 
-def render(nodes: list[Node], edges: list[Edge], title: str, size: int = 640) -> str:
-    """The SVG with a legend; each node is a link to its page."""
+def render(
+    nodes: list[Node], edges: list[Edge], title: str, size: int = 640, centre: str | None = None
+) -> str:
+    """The SVG; each node is a link to its page (the legend is :func:`legend`)."""
     if not nodes:
         return ""
-    position = layout(nodes, edges, size)
+    position = layout(nodes, edges, size, centre)
     out = [
         f'<svg class="network" role="img" aria-labelledby="net-title net-desc" '
         f'width="{size + 2 * PAD}" height="{size + 40}" '
@@ -98,12 +106,12 @@ def render(nodes: list[Node], edges: list[Edge], title: str, size: int = 640) ->
             f'x2="{bx:.1f}" y2="{by:.1f}"/>'
         )
     out.append("</g>")
-    centre = size / 2
+    middle = size / 2
     for node in nodes:
         nx, ny = position[node.key]
-        radius = 7 if node.kind != "person" else 5
-        anchor = "start" if nx >= centre else "end"
-        dx = 9 if nx >= centre else -9
+        radius = 9 if node.key == centre else (7 if node.kind != "person" else 5)
+        anchor = "start" if nx >= middle else "end"
+        dx = 9 if nx >= middle else -9
         label = node.label if len(node.label) <= 28 else node.label[:27] + "…"
         body = (
             f"<title>{esc(node.label)}</title>"

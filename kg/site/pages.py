@@ -27,6 +27,7 @@ from kg.site.facts import (
     is_fact,
     mentions,
     page_of,
+    parent_of,
     section_of,
     section_order,
     sort_key,
@@ -82,13 +83,7 @@ class Site:
     # ------------------------------------------------------------------ facts
 
     def parent(self, fact: str) -> str | None:
-        """The fact a part belongs to (an election for a candidacy, a vote for a ballot)."""
-        for by_predicate in (self.view.inverse.get(fact, {}),):
-            for referrers in by_predicate.values():
-                for referrer in referrers:
-                    if fact.startswith(referrer + "/"):
-                        return referrer
-        return None
+        return parent_of(self.view, fact)
 
     def card(self, fact: str, only_source: str | None = None) -> str:
         """A fact: title, date, properties, sources, and every piece of evidence."""
@@ -317,12 +312,14 @@ class Site:
         kind = "person" if PEOPLE in self.view.types(iri) else "organisation"
         return network.Node(iri, self.view.label(iri), kind, self.href(iri, depth))
 
-    def network_picture(self, keep: set[str], depth: int, title: str) -> str:
+    def network_picture(
+        self, keep: set[str], depth: int, title: str, centre: str | None = None
+    ) -> str:
         edges, _ = self.edges()
         chosen = [e for e in edges if e.a in keep and e.b in keep]
         nodes = [self.node(n, depth) for n in sorted(keep)]
         nodes.sort(key=lambda n: (n.kind, n.label.lower(), n.key))
-        svg = network.render(nodes, chosen, title)
+        svg = network.render(nodes, chosen, title, centre=centre)
         if not svg:
             return ""
         return (
@@ -382,7 +379,9 @@ def entity_page(site: Site, iri: str) -> bytes:
             keep = {iri, *sorted(near - {iri})[:ORG_NETWORK]}
             parts.append(
                 "<h2>Network</h2>"
-                + site.network_picture(keep, 1, f"People and organisations linked to {name}")
+                + site.network_picture(
+                    keep, 1, f"People and organisations linked to {name}", centre=iri
+                )
             )
     parts.append(site.sections(iri, found))
     authored = sorted(r for r in view.referrers(iri, _S(DCTERMS.creator)) if not is_fact(view, r))
