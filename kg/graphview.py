@@ -174,7 +174,8 @@ def _view_of(quads: Iterable[object]) -> GraphView:
     for subject in sorted(props):
         by_predicate = props[subject]
         view.props[subject] = {
-            p: sorted(by_predicate[p], key=_sort_key) for p in sorted(by_predicate)
+            p: list(found) if len(found := by_predicate[p]) == 1 else sorted(found, key=_sort_key)
+            for p in sorted(by_predicate)
         }
         for predicate, objects in view.props[subject].items():
             view.triples += len(objects)

@@ -192,3 +192,18 @@ def test_partial_dates_are_drawn_as_spans() -> None:
     assert 'class="arrow"' in svg and "before 2019-05" in svg and "2017 – now" in svg
     year_band = re.search(r'class="band p-year" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', svg)
     assert year_band and float(year_band.group(2)) > 30  # a year is wide, not a point
+
+
+def test_long_sections_list_the_rest_with_links_to_their_evidence(
+    build_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg.site import pages
+
+    monkeypatch.setattr(pages, "CARDS_PER_SECTION", 2)
+    files = render_site(read_view(build_dir / "graph.trig", build_dir / "graph.sourcemap.json"))
+    text = files[Path("person/jon-lansman.html")].decode()
+    assert "more, with their evidence on the source pages" in text
+    targets = re.findall(r'href="\.\./(source/[^"#]+)#([^"]+)"', text)
+    assert targets
+    for path, anchor in targets:
+        assert f'id="{anchor}"' in files[Path(path)].decode(), (path, anchor)

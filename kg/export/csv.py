@@ -20,33 +20,60 @@ from kg.graphview import GraphView, Lit, Term, iter_classes, local_name
 from kg.namespaces import KG, OA, OPENGOV, PREFIXES
 
 _S = str
+# Term IRIs as strings, made once (rdflib namespace lookups are slow in loops).
+FOAF_Agent = str(FOAF.Agent)
+FOAF_Person = str(FOAF.Person)
+KG_Article = str(KG.Article)
+KG_Candidacy = str(KG.Candidacy)
+KG_Claim = str(KG.Claim)
+KG_DisciplinaryAction = str(KG.DisciplinaryAction)
+KG_Election = str(KG.Election)
+KG_OrganisationalChange = str(KG.OrganisationalChange)
+KG_SourceDocument = str(KG.SourceDocument)
+KG_Tenure = str(KG.Tenure)
+KG_evidence = str(KG.evidence)
+OA_SpecificResource = str(OA.SpecificResource)
+OA_TextPositionSelector = str(OA.TextPositionSelector)
+OA_TextQuoteSelector = str(OA.TextQuoteSelector)
+OA_end = str(OA.end)
+OA_exact = str(OA.exact)
+OA_hasSelector = str(OA.hasSelector)
+OA_hasSource = str(OA.hasSource)
+OA_start = str(OA.start)
+OPENGOV_Vote = str(OPENGOV.Vote)
+OPENGOV_VoteEvent = str(OPENGOV.VoteEvent)
+ORG_ChangeEvent = str(ORG.ChangeEvent)
+ORG_Membership = str(ORG.Membership)
+ORG_Organization = str(ORG.Organization)
+ORG_Post = str(ORG.Post)
+RDF_type = str(RDF.type)
 FILE_NAMES = {
-    _S(FOAF.Person): "people",
-    _S(ORG.Organization): "organisations",
-    _S(ORG.Post): "posts",
-    _S(KG.Tenure): "tenures",
-    _S(KG.Election): "elections",
-    _S(KG.Candidacy): "candidacies",
-    _S(OPENGOV.VoteEvent): "votes",
-    _S(OPENGOV.Vote): "ballots",
-    _S(KG.DisciplinaryAction): "disciplinary_actions",
-    _S(KG.OrganisationalChange): "organisational_changes",
-    _S(KG.Claim): "claims",
-    _S(OA.SpecificResource): "evidence",
-    _S(KG.SourceDocument): "sources",
-    _S(KG.Article): "articles",
+    FOAF_Person: "people",
+    ORG_Organization: "organisations",
+    ORG_Post: "posts",
+    KG_Tenure: "tenures",
+    KG_Election: "elections",
+    KG_Candidacy: "candidacies",
+    OPENGOV_VoteEvent: "votes",
+    OPENGOV_Vote: "ballots",
+    KG_DisciplinaryAction: "disciplinary_actions",
+    KG_OrganisationalChange: "organisational_changes",
+    KG_Claim: "claims",
+    OA_SpecificResource: "evidence",
+    KG_SourceDocument: "sources",
+    KG_Article: "articles",
 }
 """Classes with a file name of their own. Classes that only restate another class of
 the same instances (``org:Membership`` beside ``kg:Tenure``) get none; selectors are
 columns of ``evidence``."""
 SKIPPED = {
-    _S(ORG.Membership),
-    _S(FOAF.Agent),
+    ORG_Membership,
+    FOAF_Agent,
     "https://schema.org/Claim",
     "https://schema.org/Article",
-    _S(ORG.ChangeEvent),
-    _S(OA.TextQuoteSelector),
-    _S(OA.TextPositionSelector),
+    ORG_ChangeEvent,
+    OA_TextQuoteSelector,
+    OA_TextPositionSelector,
 }
 SEPARATOR = " | "
 
@@ -68,7 +95,7 @@ def csv_tables(view: GraphView) -> dict[str, bytes]:
         name = table_name(cls)
         if f"{name}.csv" in tables:  # two classes with one local name: keep both apart
             name = f"{name}_{hashlib.sha256(cls.encode()).hexdigest()[:6]}"
-        rows = _evidence_rows(view, instances) if cls == _S(OA.SpecificResource) else None
+        rows = _evidence_rows(view, instances) if cls == OA_SpecificResource else None
         tables[f"{name}.csv"] = _render(rows or _rows(view, instances))
     return dict(sorted(tables.items()))
 
@@ -86,7 +113,7 @@ def _cell(values: list[Term]) -> str:
 
 def _rows(view: GraphView, instances: list[str]) -> list[list[str]]:
     columns = sorted(
-        {p for s in instances for p in view.props.get(s, {}) if p != _S(RDF.type)},
+        {p for s in instances for p in view.props.get(s, {}) if p != RDF_type},
         key=_short,
     )
     header = ["id", "label", *(_short(p) for p in columns)]
@@ -102,14 +129,12 @@ def _evidence_rows(view: GraphView, instances: list[str]) -> list[list[str]]:
     rows = [["id", "source", "start", "end", "quote", "facts"]]
     for s in instances:
         start = end = quote = ""
-        for selector in view.iris(s, _S(OA.hasSelector)):
-            start = view.text(selector, _S(OA.start)) or start
-            end = view.text(selector, _S(OA.end)) or end
-            quote = view.text(selector, _S(OA.exact)) or quote
-        facts = view.referrers(s, _S(KG.evidence))
-        rows.append(
-            [s, view.text(s, _S(OA.hasSource)) or "", start, end, quote, SEPARATOR.join(facts)]
-        )
+        for selector in view.iris(s, OA_hasSelector):
+            start = view.text(selector, OA_start) or start
+            end = view.text(selector, OA_end) or end
+            quote = view.text(selector, OA_exact) or quote
+        facts = view.referrers(s, KG_evidence)
+        rows.append([s, view.text(s, OA_hasSource) or "", start, end, quote, SEPARATOR.join(facts)])
     return rows
 
 

@@ -19,30 +19,77 @@ from kg.graphview import GraphView, Lit, local_name
 from kg.namespaces import KG, OPENGOV, SCHEMA, WD
 
 _S = str
+# Term IRIs as strings, made once (rdflib namespace lookups are slow in loops).
+DCTERMS_date = str(DCTERMS.date)
+DCTERMS_description = str(DCTERMS.description)
+DCTERMS_title = str(DCTERMS.title)
+FOAF_Person = str(FOAF.Person)
+KG_DisciplinaryAction = str(KG.DisciplinaryAction)
+KG_Election = str(KG.Election)
+KG_OrganisationalChange = str(KG.OrganisationalChange)
+KG_Tenure = str(KG.Tenure)
+KG_abstentions = str(KG.abstentions)
+KG_actingAuthority = str(KG.actingAuthority)
+KG_actionKind = str(KG.actionKind)
+KG_actionStatus = str(KG.actionStatus)
+KG_candidacy = str(KG.candidacy)
+KG_candidate = str(KG.candidate)
+KG_changeKind = str(KG.changeKind)
+KG_electorate = str(KG.electorate)
+KG_follows = str(KG.follows)
+KG_founded = str(KG.founded)
+KG_organisationKind = str(KG.organisationKind)
+KG_outcome = str(KG.outcome)
+KG_post = str(KG.post)
+KG_proposedBy = str(KG.proposedBy)
+KG_roleName = str(KG.roleName)
+KG_subject = str(KG.subject)
+KG_votesAgainst = str(KG.votesAgainst)
+KG_votesFor = str(KG.votesFor)
+OPENGOV_VoteEvent = str(OPENGOV.VoteEvent)
+OPENGOV_option = str(OPENGOV.option)
+OPENGOV_organization = str(OPENGOV.organization)
+OPENGOV_result = str(OPENGOV.result)
+OPENGOV_vote = str(OPENGOV.vote)
+OPENGOV_voter = str(OPENGOV.voter)
+ORG_Organization = str(ORG.Organization)
+ORG_Post = str(ORG.Post)
+ORG_member = str(ORG.member)
+ORG_organization = str(ORG.organization)
+ORG_originalOrganization = str(ORG.originalOrganization)
+ORG_postIn = str(ORG.postIn)
+ORG_subOrganizationOf = str(ORG.subOrganizationOf)
+PROV_wasDerivedFrom = str(PROV.wasDerivedFrom)
+SCHEMA_description = str(SCHEMA.description)
+SCHEMA_endDate = str(SCHEMA.endDate)
+SCHEMA_sameAs = str(SCHEMA.sameAs)
+SCHEMA_startDate = str(SCHEMA.startDate)
+SKOS_altLabel = str(SKOS.altLabel)
+SKOS_prefLabel = str(SKOS.prefLabel)
 EVENT_CLASSES = {
-    _S(KG.Election): "election",
-    _S(KG.DisciplinaryAction): "disciplinary action",
-    _S(KG.OrganisationalChange): "organisational change",
+    KG_Election: "election",
+    KG_DisciplinaryAction: "disciplinary action",
+    KG_OrganisationalChange: "organisational change",
 }
 """Graph classes exported as Popolo events, with their Popolo ``classification``."""
-COUNT_OPTIONS = {_S(KG.votesFor): "yes", _S(KG.votesAgainst): "no", _S(KG.abstentions): "abstain"}
+COUNT_OPTIONS = {KG_votesFor: "yes", KG_votesAgainst: "no", KG_abstentions: "abstain"}
 """Count predicates and the Popolo count option each is."""
 
 
 def popolo(view: GraphView) -> dict[str, list[dict[str, Any]]]:
     """The Popolo export of a graph view, as JSON-ready dictionaries in IRI order."""
     return {
-        "persons": [_person(view, s) for s in view.instances(_S(FOAF.Person))],
-        "organizations": [_organization(view, s) for s in view.instances(_S(ORG.Organization))],
-        "posts": [_post(view, s) for s in view.instances(_S(ORG.Post))],
-        "memberships": [_membership(view, s) for s in view.instances(_S(KG.Tenure))],
+        "persons": [_person(view, s) for s in view.instances(FOAF_Person)],
+        "organizations": [_organization(view, s) for s in view.instances(ORG_Organization)],
+        "posts": [_post(view, s) for s in view.instances(ORG_Post)],
+        "memberships": [_membership(view, s) for s in view.instances(KG_Tenure)],
         "events": [
             _event(view, s, classification)
             for cls, classification in EVENT_CLASSES.items()
             for s in view.instances(cls)
         ],
-        "motions": [_motion(view, s) for s in view.instances(_S(OPENGOV.VoteEvent))],
-        "vote_events": [_vote_event(view, s) for s in view.instances(_S(OPENGOV.VoteEvent))],
+        "motions": [_motion(view, s) for s in view.instances(OPENGOV_VoteEvent)],
+        "vote_events": [_vote_event(view, s) for s in view.instances(OPENGOV_VoteEvent)],
     }
 
 
@@ -60,21 +107,19 @@ def _clean(obj: dict[str, Any]) -> dict[str, Any]:
 def _sources(view: GraphView, subject: str) -> list[dict[str, str]]:
     """Popolo link objects for the source documents a subject was derived from."""
     return [
-        _clean({"url": src, "note": view.text(src, _S(DCTERMS.title))})
-        for src in view.iris(subject, _S(PROV.wasDerivedFrom))
+        _clean({"url": src, "note": view.text(src, DCTERMS_title)})
+        for src in view.iris(subject, PROV_wasDerivedFrom)
     ]
 
 
 def _names(view: GraphView, subject: str) -> list[dict[str, str]]:
-    return [
-        {"name": v.value} for v in view.values(subject, _S(SKOS.altLabel)) if isinstance(v, Lit)
-    ]
+    return [{"name": v.value} for v in view.values(subject, SKOS_altLabel) if isinstance(v, Lit)]
 
 
 def _identifiers(view: GraphView, subject: str) -> list[dict[str, str]]:
     return [
         {"identifier": iri[len(_S(WD)) :], "scheme": "wikidata"}
-        for iri in view.iris(subject, _S(SCHEMA.sameAs))
+        for iri in view.iris(subject, SCHEMA_sameAs)
         if iri.startswith(_S(WD))
     ]
 
@@ -91,19 +136,19 @@ def _person(view: GraphView, s: str) -> dict[str, Any]:
             "name": view.label(s),
             "other_names": _names(view, s),
             "identifiers": _identifiers(view, s),
-            "summary": view.text(s, _S(SCHEMA.description)),
+            "summary": view.text(s, SCHEMA_description),
             "sources": _sources(view, s),
         }
     )
 
 
 def _organization(view: GraphView, s: str) -> dict[str, Any]:
-    kind = view.text(s, _S(KG.organisationKind))
-    parents = view.iris(s, _S(ORG.subOrganizationOf))
+    kind = view.text(s, KG_organisationKind)
+    parents = view.iris(s, ORG_subOrganizationOf)
     founded = [
-        _date(view, c, _S(DCTERMS.date))
-        for c in view.referrers(s, _S(ORG.originalOrganization))
-        if view.text(c, _S(KG.changeKind)) == _S(KG.founded)
+        _date(view, c, DCTERMS_date)
+        for c in view.referrers(s, ORG_originalOrganization)
+        if view.text(c, KG_changeKind) == KG_founded
     ]
     return _clean(
         {
@@ -113,7 +158,7 @@ def _organization(view: GraphView, s: str) -> dict[str, Any]:
             "identifiers": _identifiers(view, s),
             "classification": local_name(kind) if kind else None,
             "parent_id": parents[0] if parents else None,
-            "description": view.text(s, _S(SCHEMA.description)),
+            "description": view.text(s, SCHEMA_description),
             "founding_date": min((d for d in founded if d), default=None),
             "sources": _sources(view, s),
         }
@@ -125,30 +170,28 @@ def _post(view: GraphView, s: str) -> dict[str, Any]:
         {
             "id": s,
             "label": view.label(s),
-            "organization_id": view.text(s, _S(ORG.postIn)),
+            "organization_id": view.text(s, ORG_postIn),
             "sources": _sources(view, s),
         }
     )
 
 
 def _membership(view: GraphView, s: str) -> dict[str, Any]:
-    member = view.text(s, _S(ORG.member)) or ""
-    is_person = _S(FOAF.Person) in view.types(member)
-    post = view.text(s, _S(KG.post))
-    organisation = view.text(s, _S(ORG.organization)) or (
-        view.text(post, _S(ORG.postIn)) if post else None
-    )
+    member = view.text(s, ORG_member) or ""
+    is_person = FOAF_Person in view.types(member)
+    post = view.text(s, KG_post)
+    organisation = view.text(s, ORG_organization) or (view.text(post, ORG_postIn) if post else None)
     return _clean(
         {
             "id": s,
-            "label": view.text(s, _S(KG.roleName)),
-            "role": view.text(s, _S(KG.roleName)) or (view.label(post) if post else None),
+            "label": view.text(s, KG_roleName),
+            "role": view.text(s, KG_roleName) or (view.label(post) if post else None),
             "person_id": member if is_person else None,
             "member": None if is_person else {"@type": "Organization", "id": member},
             "organization_id": organisation,
             "post_id": post,
-            "start_date": _date(view, s, _S(SCHEMA.startDate)),
-            "end_date": _date(view, s, _S(SCHEMA.endDate)),
+            "start_date": _date(view, s, SCHEMA_startDate),
+            "end_date": _date(view, s, SCHEMA_endDate),
             "sources": _sources(view, s),
         }
     )
@@ -156,33 +199,29 @@ def _membership(view: GraphView, s: str) -> dict[str, Any]:
 
 def _event(view: GraphView, s: str, classification: str) -> dict[str, Any]:
     kind = next(
-        (
-            view.text(s, p)
-            for p in (_S(KG.actionKind), _S(KG.changeKind))
-            if view.text(s, p) is not None
-        ),
+        (view.text(s, p) for p in (KG_actionKind, KG_changeKind) if view.text(s, p) is not None),
         None,
     )
     organisation = (
-        view.text(s, _S(KG.actingAuthority))
-        or view.text(s, _S(KG.electorate))
-        or view.text(s, _S(ORG.originalOrganization))
+        view.text(s, KG_actingAuthority)
+        or view.text(s, KG_electorate)
+        or view.text(s, ORG_originalOrganization)
     )
     attendees = [
-        {"@type": "Person", "id": view.text(c, _S(KG.candidate)), "role": "candidate"}
-        for c in view.iris(s, _S(KG.candidacy))
+        {"@type": "Person", "id": view.text(c, KG_candidate), "role": "candidate"}
+        for c in view.iris(s, KG_candidacy)
     ]
-    attendees += [{"id": subject, "role": "subject"} for subject in view.iris(s, _S(KG.subject))]
+    attendees += [{"id": subject, "role": "subject"} for subject in view.iris(s, KG_subject)]
     return _clean(
         {
             "id": s,
-            "name": view.label(s) if view.text(s, _S(SKOS.prefLabel)) else None,
-            "description": view.text(s, _S(DCTERMS.description)) or view.text(s, _S(KG.outcome)),
+            "name": view.label(s) if view.text(s, SKOS_prefLabel) else None,
+            "description": view.text(s, DCTERMS_description) or view.text(s, KG_outcome),
             "classification": f"{classification}: {local_name(kind)}" if kind else classification,
-            "start_date": _date(view, s, _S(DCTERMS.date)),
-            "status": local_name(view.text(s, _S(KG.actionStatus)) or "") or None,
+            "start_date": _date(view, s, DCTERMS_date),
+            "status": local_name(view.text(s, KG_actionStatus) or "") or None,
             "organization_id": organisation,
-            "parent_id": view.text(s, _S(KG.follows)),
+            "parent_id": view.text(s, KG_follows),
             "attendees": attendees,
             "sources": _sources(view, s),
         }
@@ -193,10 +232,10 @@ def _motion(view: GraphView, s: str) -> dict[str, Any]:
     return _clean(
         {
             "id": f"{s}#motion",
-            "organization_id": view.text(s, _S(OPENGOV.organization)),
-            "creator_id": view.text(s, _S(KG.proposedBy)),
-            "text": view.text(s, _S(DCTERMS.title)),
-            "date": _date(view, s, _S(DCTERMS.date)),
+            "organization_id": view.text(s, OPENGOV_organization),
+            "creator_id": view.text(s, KG_proposedBy),
+            "text": view.text(s, DCTERMS_title),
+            "date": _date(view, s, DCTERMS_date),
             "result": _result(view, s),
             "vote_events": [s],
             "sources": _sources(view, s),
@@ -206,7 +245,7 @@ def _motion(view: GraphView, s: str) -> dict[str, Any]:
 
 def _result(view: GraphView, s: str) -> str | None:
     """Popolo's result: the graph stores Popolo's own values ('pass', 'fail')."""
-    return view.text(s, _S(OPENGOV.result))
+    return view.text(s, OPENGOV_result)
 
 
 def _vote_event(view: GraphView, s: str) -> dict[str, Any]:
@@ -220,18 +259,18 @@ def _vote_event(view: GraphView, s: str) -> dict[str, Any]:
             {
                 "id": ballot,
                 "vote_event_id": s,
-                "voter_id": view.text(ballot, _S(OPENGOV.voter)),
-                "option": view.text(ballot, _S(OPENGOV.option)),
+                "voter_id": view.text(ballot, OPENGOV_voter),
+                "option": view.text(ballot, OPENGOV_option),
             }
         )
-        for ballot in view.iris(s, _S(OPENGOV.vote))
+        for ballot in view.iris(s, OPENGOV_vote)
     ]
     return _clean(
         {
             "id": s,
             "motion_id": f"{s}#motion",
-            "organization_id": view.text(s, _S(OPENGOV.organization)),
-            "start_date": _date(view, s, _S(DCTERMS.date)),
+            "organization_id": view.text(s, OPENGOV_organization),
+            "start_date": _date(view, s, DCTERMS_date),
             "result": _result(view, s),
             "counts": counts,
             "votes": votes,

@@ -22,6 +22,16 @@ CONTEXT = 220
 """Characters of source text shown on each side of a quote."""
 
 _S = str
+# Term IRIs as strings, made once (rdflib namespace lookups are slow in loops).
+DCTERMS_hasPart = str(DCTERMS.hasPart)
+KG_endOffset = str(KG.endOffset)
+KG_fileName = str(KG.fileName)
+KG_startOffset = str(KG.startOffset)
+OA_end = str(OA.end)
+OA_exact = str(OA.exact)
+OA_hasSelector = str(OA.hasSelector)
+OA_hasSource = str(OA.hasSource)
+OA_start = str(OA.start)
 
 
 @dataclass(slots=True)
@@ -36,7 +46,7 @@ class Sources:
         if self.directory is None:
             return None
         if source not in self._texts:
-            name = self.view.text(source, _S(KG.fileName))
+            name = self.view.text(source, KG_fileName)
             path = self.directory / name if name else None
             if path is None or not path.is_file():
                 self._texts[source] = None
@@ -59,20 +69,20 @@ class Anchor:
 def anchor(view: GraphView, evidence: str) -> Anchor:
     start = end = None
     quote = ""
-    for selector in view.iris(evidence, _S(OA.hasSelector)):
-        quote = view.text(selector, _S(OA.exact)) or quote
-        s, e = view.text(selector, _S(OA.start)), view.text(selector, _S(OA.end))
+    for selector in view.iris(evidence, OA_hasSelector):
+        quote = view.text(selector, OA_exact) or quote
+        s, e = view.text(selector, OA_start), view.text(selector, OA_end)
         if s is not None and e is not None:
             start, end = int(s), int(e)
-    return Anchor(evidence, view.text(evidence, _S(OA.hasSource)) or "", quote, start, end)
+    return Anchor(evidence, view.text(evidence, OA_hasSource) or "", quote, start, end)
 
 
 def article_of(view: GraphView, source: str, start: int | None) -> str | None:
     """The article of a multi-article source whose span holds the offset."""
     if start is None:
         return None
-    for article in view.iris(source, _S(DCTERMS.hasPart)):
-        lo, hi = view.text(article, _S(KG.startOffset)), view.text(article, _S(KG.endOffset))
+    for article in view.iris(source, DCTERMS_hasPart):
+        lo, hi = view.text(article, KG_startOffset), view.text(article, KG_endOffset)
         if lo is not None and hi is not None and int(lo) <= start < int(hi):
             return article
     return None

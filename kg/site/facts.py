@@ -14,47 +14,88 @@ from kg.graphview import DATE_PREDICATES, GraphView, Lit, local_name
 from kg.namespaces import KG, OA, OPENGOV, SCHEMA
 
 _S = str
+# Term IRIs as strings, made once (rdflib namespace lookups are slow in loops).
+DCTERMS_date = str(DCTERMS.date)
+DCTERMS_issued = str(DCTERMS.issued)
+DCTERMS_title = str(DCTERMS.title)
+FOAF_Agent = str(FOAF.Agent)
+FOAF_Person = str(FOAF.Person)
+KG_Article = str(KG.Article)
+KG_Candidacy = str(KG.Candidacy)
+KG_Claim = str(KG.Claim)
+KG_DisciplinaryAction = str(KG.DisciplinaryAction)
+KG_Election = str(KG.Election)
+KG_OrganisationalChange = str(KG.OrganisationalChange)
+KG_SourceDocument = str(KG.SourceDocument)
+KG_Tenure = str(KG.Tenure)
+KG_actionKind = str(KG.actionKind)
+KG_candidacyStatus = str(KG.candidacyStatus)
+KG_candidate = str(KG.candidate)
+KG_changeKind = str(KG.changeKind)
+KG_evidence = str(KG.evidence)
+KG_post = str(KG.post)
+KG_roleName = str(KG.roleName)
+KG_stance = str(KG.stance)
+KG_subject = str(KG.subject)
+OA_SpecificResource = str(OA.SpecificResource)
+OA_TextPositionSelector = str(OA.TextPositionSelector)
+OA_TextQuoteSelector = str(OA.TextQuoteSelector)
+OPENGOV_Vote = str(OPENGOV.Vote)
+OPENGOV_VoteEvent = str(OPENGOV.VoteEvent)
+OPENGOV_option = str(OPENGOV.option)
+OPENGOV_voter = str(OPENGOV.voter)
+ORG_Organization = str(ORG.Organization)
+ORG_Post = str(ORG.Post)
+ORG_member = str(ORG.member)
+ORG_organization = str(ORG.organization)
+ORG_originalOrganization = str(ORG.originalOrganization)
+PROV_wasAttributedTo = str(PROV.wasAttributedTo)
+PROV_wasDerivedFrom = str(PROV.wasDerivedFrom)
+RDF_type = str(RDF.type)
+SCHEMA_about = str(SCHEMA.about)
+SCHEMA_startDate = str(SCHEMA.startDate)
+SKOS_prefLabel = str(SKOS.prefLabel)
 PAGE_KINDS = ("person", "organisation", "post", "election", "vote", "source")
 """Kinds of node with a page of their own (the first path segment of their IRI)."""
 _PAGE_IRI = re.compile(r"^.+/(" + "|".join(PAGE_KINDS) + r")/([a-z0-9][a-z0-9._-]*)$")
 
 SECTIONS: list[tuple[str, str]] = [
-    (_S(KG.Tenure), "Roles held"),
-    (_S(KG.Election), "Elections and candidacies"),
-    (_S(KG.Candidacy), "Elections and candidacies"),
-    (_S(OPENGOV.VoteEvent), "Votes"),
-    (_S(OPENGOV.Vote), "Votes"),
-    (_S(KG.DisciplinaryAction), "Disciplinary actions"),
-    (_S(KG.OrganisationalChange), "Organisational changes"),
-    (_S(KG.Claim), "Claims"),
+    (KG_Tenure, "Roles held"),
+    (KG_Election, "Elections and candidacies"),
+    (KG_Candidacy, "Elections and candidacies"),
+    (OPENGOV_VoteEvent, "Votes"),
+    (OPENGOV_Vote, "Votes"),
+    (KG_DisciplinaryAction, "Disciplinary actions"),
+    (KG_OrganisationalChange, "Organisational changes"),
+    (KG_Claim, "Claims"),
 ]
 """Fact classes in page order, with the section each is listed under."""
 NON_FACTS = {
-    _S(FOAF.Person),
-    _S(FOAF.Agent),
-    _S(ORG.Organization),
-    _S(ORG.Post),
-    _S(KG.SourceDocument),
-    _S(KG.Article),
+    FOAF_Person,
+    FOAF_Agent,
+    ORG_Organization,
+    ORG_Post,
+    KG_SourceDocument,
+    KG_Article,
     "https://schema.org/Article",
-    _S(OA.SpecificResource),
-    _S(OA.TextQuoteSelector),
-    _S(OA.TextPositionSelector),
+    OA_SpecificResource,
+    OA_TextQuoteSelector,
+    OA_TextPositionSelector,
 }
 HIDDEN = {
-    _S(RDF.type),
-    _S(KG.evidence),
-    _S(PROV.wasDerivedFrom),
+    RDF_type,
+    KG_evidence,
+    PROV_wasDerivedFrom,
     *DATE_PREDICATES,
     *(p for pair in DATE_PREDICATES.values() for p in pair),
 }
 """Predicates a fact card shows in its own way (dates, evidence, sources), not as a row."""
 KIND_PREDICATES = (
-    _S(KG.actionKind),
-    _S(KG.changeKind),
-    _S(KG.candidacyStatus),
-    _S(KG.stance),
-    _S(OPENGOV.option),
+    KG_actionKind,
+    KG_changeKind,
+    KG_candidacyStatus,
+    KG_stance,
+    OPENGOV_option,
 )
 
 
@@ -117,7 +158,7 @@ def parent_of(view: GraphView, iri: str) -> str | None:
 
 def fact_date(view: GraphView, iri: str) -> PartialDate | None:
     """A fact's own date, else (for a part such as a ballot) its parent's."""
-    for predicate in (_S(DCTERMS.date), _S(SCHEMA.startDate), _S(DCTERMS.issued)):
+    for predicate in (DCTERMS_date, SCHEMA_startDate, DCTERMS_issued):
         date = view.date(iri, predicate)
         if date is not None:
             return date
@@ -141,22 +182,22 @@ def value_text(view: GraphView, value: str | Lit) -> str:
 
 def fact_title(view: GraphView, iri: str) -> str:
     """A short title: the fact's own label, or its class and kind in words."""
-    for predicate in (_S(SKOS.prefLabel), _S(DCTERMS.title)):
+    for predicate in (SKOS_prefLabel, DCTERMS_title):
         text = view.text(iri, predicate)
         if text:
             return text
     cls = fact_class(view, iri)
-    if cls == _S(KG.Tenure):
-        role = view.text(iri, _S(KG.roleName))
-        post = view.text(iri, _S(KG.post))
-        org = view.text(iri, _S(ORG.organization))
+    if cls == KG_Tenure:
+        role = view.text(iri, KG_roleName)
+        post = view.text(iri, KG_post)
+        org = view.text(iri, ORG_organization)
         name = role or (view.label(post) if post else "member")
         where = f" of {view.label(org)}" if org and not post else ""
-        return f"{view.label(view.text(iri, _S(ORG.member)) or '')}: {name}{where}"
-    if cls == _S(KG.Claim):
-        who = ", ".join(view.label(a) for a in view.iris(iri, _S(PROV.wasAttributedTo)))
+        return f"{view.label(view.text(iri, ORG_member) or '')}: {name}{where}"
+    if cls == KG_Claim:
+        who = ", ".join(view.label(a) for a in view.iris(iri, PROV_wasAttributedTo))
         stance = kind_of(view, iri) or "claims"
-        about = ", ".join(view.label(a) for a in view.iris(iri, _S(SCHEMA.about)))
+        about = ", ".join(view.label(a) for a in view.iris(iri, SCHEMA_about))
         return f"{who or 'Someone'} {stance}" + (f" (about {about})" if about else "")
     words = humanise(local_name(cls)).capitalize()
     kind = kind_of(view, iri)
@@ -164,10 +205,10 @@ def fact_title(view: GraphView, iri: str) -> str:
         (
             view.label(v)
             for p in (
-                _S(KG.subject),
-                _S(KG.candidate),
-                _S(OPENGOV.voter),
-                _S(ORG.originalOrganization),
+                KG_subject,
+                KG_candidate,
+                OPENGOV_voter,
+                ORG_originalOrganization,
             )
             for v in view.iris(iri, p)
         ),
@@ -195,7 +236,7 @@ def mentions(view: GraphView, node: str) -> list[Mention]:
     found = {
         Mention(fact, predicate)
         for predicate, facts in view.inverse.get(node, {}).items()
-        if predicate != _S(RDF.type)
+        if predicate != RDF_type
         for fact in facts
         if is_fact(view, fact)
     }

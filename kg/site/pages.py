@@ -36,14 +36,60 @@ from kg.site.facts import (
 from kg.site.html import esc, items, link, page
 
 _S = str
+# Term IRIs as strings, made once (rdflib namespace lookups are slow in loops).
+DCTERMS_creator = str(DCTERMS.creator)
+DCTERMS_hasPart = str(DCTERMS.hasPart)
+DCTERMS_issued = str(DCTERMS.issued)
+DCTERMS_title = str(DCTERMS.title)
+FOAF_Person = str(FOAF.Person)
+KG_Claim = str(KG.Claim)
+KG_DisciplinaryAction = str(KG.DisciplinaryAction)
+KG_Election = str(KG.Election)
+KG_SourceDocument = str(KG.SourceDocument)
+KG_Tenure = str(KG.Tenure)
+KG_actingAuthority = str(KG.actingAuthority)
+KG_candidacy = str(KG.candidacy)
+KG_candidacyStatus = str(KG.candidacyStatus)
+KG_candidate = str(KG.candidate)
+KG_current = str(KG.current)
+KG_endorsedBy = str(KG.endorsedBy)
+KG_evidence = str(KG.evidence)
+KG_follows = str(KG.follows)
+KG_post = str(KG.post)
+KG_stance = str(KG.stance)
+KG_subject = str(KG.subject)
+KG_tenureStatus = str(KG.tenureStatus)
+KG_votesReceived = str(KG.votesReceived)
+OPENGOV_VoteEvent = str(OPENGOV.VoteEvent)
+OPENGOV_option = str(OPENGOV.option)
+OPENGOV_result = str(OPENGOV.result)
+OPENGOV_vote = str(OPENGOV.vote)
+OPENGOV_voter = str(OPENGOV.voter)
+ORG_Organization = str(ORG.Organization)
+ORG_Post = str(ORG.Post)
+ORG_member = str(ORG.member)
+ORG_organization = str(ORG.organization)
+ORG_postIn = str(ORG.postIn)
+ORG_subOrganizationOf = str(ORG.subOrganizationOf)
+PROV_wasAttributedTo = str(PROV.wasAttributedTo)
+PROV_wasDerivedFrom = str(PROV.wasDerivedFrom)
+SCHEMA_endDate = str(SCHEMA.endDate)
+SCHEMA_startDate = str(SCHEMA.startDate)
+SKOS_altLabel = str(SKOS.altLabel)
+SKOS_prefLabel = str(SKOS.prefLabel)
+CARDS_PER_SECTION = 100
+"""Fact cards per section of a page; more are listed as links to the source pages,
+so a page about a large party stays a page, not a book."""
+INDEX_SOURCES = 25
+"""Sources listed on the overview (the earliest first); lists/sources.html has them all."""
 TIMELINE_ROWS = 80
 """At most this many rows on one timeline (the facts below list everything)."""
 INDEX_NETWORK = (24, 48)
 """Organisations and people (the most linked) in the overview's network picture."""
 ORG_NETWORK = 60
 """Neighbours at most in an organisation's network picture."""
-PEOPLE, ORGS, POSTS = _S(FOAF.Person), _S(ORG.Organization), _S(ORG.Post)
-ELECTIONS, VOTES, SOURCES = _S(KG.Election), _S(OPENGOV.VoteEvent), _S(KG.SourceDocument)
+PEOPLE, ORGS, POSTS = FOAF_Person, ORG_Organization, ORG_Post
+ELECTIONS, VOTES, SOURCES = KG_Election, OPENGOV_VoteEvent, KG_SourceDocument
 LISTS = {
     "people": ("People", PEOPLE),
     "organisations": ("Organisations", ORGS),
@@ -99,7 +145,7 @@ class Site:
         heading = link(href, title)
         rows = []
         date = fact_date(view, fact)
-        start, end = view.date(fact, _S(SCHEMA.startDate)), view.date(fact, _S(SCHEMA.endDate))
+        start, end = view.date(fact, SCHEMA_startDate), view.date(fact, SCHEMA_endDate)
         if start or end:
             rows.append(("from", timeline.date_text(start)))
             rows.append(("until", timeline.date_text(end)))
@@ -116,13 +162,13 @@ class Site:
                 continue  # parts (candidacies, ballots) are listed on their own
             shown = ", ".join(self.value(v) for v in values)
             cells.append((humanise(local_name(predicate)), shown))
-        sources = [self.ref(s) for s in view.iris(fact, _S(PROV.wasDerivedFrom))]
+        sources = [self.ref(s) for s in view.iris(fact, PROV_wasDerivedFrom)]
         if sources:
             cells.append(("stated by", ", ".join(sources)))
         dl = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in cells)
         evidence = [
             e
-            for e in view.iris(fact, _S(KG.evidence))
+            for e in view.iris(fact, KG_evidence)
             if only_source is None
             or view.text(e, _S("http://www.w3.org/ns/oa#hasSource")) == only_source
         ]
@@ -166,24 +212,50 @@ class Site:
             if title == "Claims":
                 body = self._claims(group)
             elif title == "Disciplinary actions":
-                body = self._chains(facts) + "".join(self.card(f) for f in facts)
+                body = self._chains(facts) + self.cards(facts)
             else:
-                body = "".join(self.card(f) for f in facts)
+                body = self.cards(facts)
             out.append(
                 f'<section class="facts"><h2>{esc(title)} <span class="count">({len(facts)})</span>'
                 f"</h2>{body}</section>"
             )
         return "".join(out)
 
+    def cards(self, facts: list[str]) -> str:
+        """Cards for the first :data:`CARDS_PER_SECTION` facts; the rest as a list of
+        links to the same cards (with their evidence) on the source pages."""
+        shown = "".join(self.card(f) for f in facts[:CARDS_PER_SECTION])
+        rest = facts[CARDS_PER_SECTION:]
+        if not rest:
+            return shown
+        entries = []
+        for fact in rest:
+            date = fact_date(self.view, fact)
+            where = ", ".join(
+                link(f"{self.href(s)}#{_anchor(fact)}", self.view.label(s))
+                for s in self.view.iris(fact, PROV_wasDerivedFrom)
+                if self.href(s)
+            )
+            entries.append(
+                esc(fact_title(self.view, fact))
+                + (f" <span class='when'>{esc(timeline.date_text(date))}</span>" if date else "")
+                + (f" — evidence in {where}" if where else "")
+            )
+        return (
+            shown
+            + f"<h3 class='group'>{len(rest)} more, with their evidence on the source pages"
+            + f"</h3>{items(entries, class_='more')}"
+        )
+
     def _claims(self, group: list[Mention]) -> str:
         by_relation: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         for mention in group:
             relation = (
                 "Claims they make"
-                if mention.predicate == _S(PROV.wasAttributedTo)
+                if mention.predicate == PROV_wasAttributedTo
                 else "Claims about them"
             )
-            stance = self.view.text(mention.fact, _S(KG.stance)) or "unstated"
+            stance = self.view.text(mention.fact, KG_stance) or "unstated"
             facts = by_relation[relation][humanise(local_name(stance))]
             if mention.fact not in facts:
                 facts.append(mention.fact)
@@ -194,14 +266,14 @@ class Site:
                 facts = by_relation[relation][stance]
                 out.append(
                     f'<details class="stance" open><summary>{esc(stance)} ({len(facts)})</summary>'
-                    + "".join(self.card(f) for f in facts)
+                    + self.cards(facts)
                     + "</details>"
                 )
         return "".join(out)
 
     def _chains(self, facts: list[str]) -> str:
         """Disciplinary chains (an action and those that follow it) as arrows."""
-        follows = {f: self.view.iris(f, _S(KG.follows)) for f in facts}
+        follows = {f: self.view.iris(f, KG_follows) for f in facts}
         followed_by: dict[str, list[str]] = defaultdict(list)
         for fact, earlier in follows.items():
             for e in earlier:
@@ -211,7 +283,7 @@ class Site:
             (
                 f
                 for f in everything
-                if not any(e in everything for e in self.view.iris(f, _S(KG.follows)))
+                if not any(e in everything for e in self.view.iris(f, KG_follows))
             ),
             key=lambda f: sort_key(self.view, f),
         )
@@ -242,12 +314,12 @@ class Site:
         rows: list[timeline.Item] = []
         for fact in dict.fromkeys(m.fact for m in found):
             cls = fact_class(self.view, fact)
-            if cls == _S(KG.Claim):
+            if cls == KG_Claim:
                 continue  # what someone said, not something that happened: listed below
-            start = self.view.date(fact, _S(SCHEMA.startDate))
-            end = self.view.date(fact, _S(SCHEMA.endDate))
-            status = self.view.text(fact, _S(KG.tenureStatus))
-            if cls == _S(KG.Tenure):
+            start = self.view.date(fact, SCHEMA_startDate)
+            end = self.view.date(fact, SCHEMA_endDate)
+            status = self.view.text(fact, KG_tenureStatus)
+            if cls == KG_Tenure:
                 rows.append(
                     timeline.Item(
                         fact_title(self.view, fact),
@@ -255,7 +327,7 @@ class Site:
                         start,
                         end,
                         span=True,
-                        ongoing=status == _S(KG.current),
+                        ongoing=status == KG_current,
                         href=f"#{_anchor(fact)}",
                     )
                 )
@@ -290,20 +362,20 @@ class Site:
         """People ↔ organisation links of every kind, and every node they touch."""
         view = self.view
         found: set[tuple[str, str, str]] = set()
-        for tenure in view.instances(_S(KG.Tenure)):
-            member = view.text(tenure, _S(ORG.member))
-            post = view.text(tenure, _S(KG.post))
-            org = view.text(tenure, _S(ORG.organization)) or (
-                view.text(post, _S(ORG.postIn)) if post else None
+        for tenure in view.instances(KG_Tenure):
+            member = view.text(tenure, ORG_member)
+            post = view.text(tenure, KG_post)
+            org = view.text(tenure, ORG_organization) or (
+                view.text(post, ORG_postIn) if post else None
             )
             if member and org:
                 found.add((member, org, "post" if post else "member"))
         for org in view.instances(ORGS):
-            for parent in view.iris(org, _S(ORG.subOrganizationOf)):
+            for parent in view.iris(org, ORG_subOrganizationOf):
                 found.add((org, parent, "part"))
-        for action in view.instances(_S(KG.DisciplinaryAction)):
-            for actor in view.iris(action, _S(KG.actingAuthority)):
-                for subject in view.iris(action, _S(KG.subject)):
+        for action in view.instances(KG_DisciplinaryAction):
+            for actor in view.iris(action, KG_actingAuthority):
+                for subject in view.iris(action, KG_subject):
                     found.add((subject, actor, "action"))
         edges = [network.Edge(a, b, kind) for a, b, kind in sorted(found) if a != b]
         return edges, {n for e in edges for n in (e.a, e.b)}
@@ -345,18 +417,18 @@ def entity_page(site: Site, iri: str) -> bytes:
     types = view.types(iri)
     kind = "person" if PEOPLE in types else ("post" if POSTS in types else "organisation")
     parts = []
-    others = [v.value for v in view.values(iri, _S(SKOS.altLabel)) if isinstance(v, Lit)]
+    others = [v.value for v in view.values(iri, SKOS_altLabel) if isinstance(v, Lit)]
     facts_dl = []
     if others:
         facts_dl.append(("also called", esc(", ".join(others))))
     for predicate, values in view.props.get(iri, {}).items():
-        if predicate in HIDDEN or predicate in (_S(SKOS.prefLabel), _S(SKOS.altLabel)):
+        if predicate in HIDDEN or predicate in (SKOS_prefLabel, SKOS_altLabel):
             continue
         facts_dl.append((humanise(local_name(predicate)), ", ".join(site.value(v) for v in values)))
-    for predicate in (_S(ORG.subOrganizationOf), _S(ORG.postIn)):
+    for predicate in (ORG_subOrganizationOf, ORG_postIn):
         below = view.referrers(iri, predicate)
         if below:
-            label = "has units" if predicate == _S(ORG.subOrganizationOf) else "posts"
+            label = "has units" if predicate == ORG_subOrganizationOf else "posts"
             facts_dl.append((label, ", ".join(site.ref(r) for r in below)))
     parts.append(
         f'<p class="kind">{esc(kind)}</p><dl class="about">'
@@ -365,8 +437,8 @@ def entity_page(site: Site, iri: str) -> bytes:
     )
     found = mentions(view, iri)
     if kind == "organisation":  # tenures of the organisation's posts belong to it too
-        for post in view.referrers(iri, _S(ORG.postIn)):
-            found += [m for m in mentions(view, post) if fact_class(view, m.fact) == _S(KG.Tenure)]
+        for post in view.referrers(iri, ORG_postIn):
+            found += [m for m in mentions(view, post) if fact_class(view, m.fact) == KG_Tenure]
         found = sorted(set(found), key=lambda m: (sort_key(view, m.fact), m.predicate))
     parts.append(f"<h2>Timeline</h2>{site.timeline_for(iri, found, f'Timeline of {name}')}")
     if kind == "organisation":
@@ -384,7 +456,7 @@ def entity_page(site: Site, iri: str) -> bytes:
                 )
             )
     parts.append(site.sections(iri, found))
-    authored = sorted(r for r in view.referrers(iri, _S(DCTERMS.creator)) if not is_fact(view, r))
+    authored = sorted(r for r in view.referrers(iri, DCTERMS_creator) if not is_fact(view, r))
     if authored:
         parts.append("<h2>Wrote</h2>" + items(site.ref(a) for a in authored))
     return page(name, "".join(parts), 1)
@@ -397,13 +469,13 @@ def event_page(site: Site, iri: str) -> bytes:
     parts = [site.card(iri)]
     if ELECTIONS in view.types(iri):
         rows = []
-        for candidacy in view.iris(iri, _S(KG.candidacy)):
-            candidate = view.text(candidacy, _S(KG.candidate)) or ""
+        for candidacy in view.iris(iri, KG_candidacy):
+            candidate = view.text(candidacy, KG_candidate) or ""
             status = ", ".join(
-                value_text(view, v) for v in view.values(candidacy, _S(KG.candidacyStatus))
+                value_text(view, v) for v in view.values(candidacy, KG_candidacyStatus)
             )
-            votes = view.text(candidacy, _S(KG.votesReceived)) or ""
-            endorsed = ", ".join(site.ref(e) for e in view.iris(candidacy, _S(KG.endorsedBy)))
+            votes = view.text(candidacy, KG_votesReceived) or ""
+            endorsed = ", ".join(site.ref(e) for e in view.iris(candidacy, KG_endorsedBy))
             rows.append(
                 f"<tr><th scope='row'>{site.ref(candidate)}</th><td>{esc(status)}</td>"
                 f"<td class='num'>{esc(votes)}</td><td>{endorsed}</td></tr>"
@@ -415,7 +487,7 @@ def event_page(site: Site, iri: str) -> bytes:
                 "<th scope='col'>votes</th><th scope='col'>endorsed by</th></tr></thead>"
                 f"<tbody>{''.join(rows)}</tbody></table>"
             )
-            parts += [site.card(c) for c in view.iris(iri, _S(KG.candidacy))]
+            parts += [site.card(c) for c in view.iris(iri, KG_candidacy)]
     else:
         counts = [
             (label, view.text(iri, _S(predicate)))
@@ -427,7 +499,7 @@ def event_page(site: Site, iri: str) -> bytes:
                 ("turnout %", KG.turnoutPercent),
             )
         ]
-        result = view.text(iri, _S(OPENGOV.result))
+        result = view.text(iri, OPENGOV_result)
         cells = "".join(
             f"<tr><th scope='row'>{esc(label)}</th><td class='num'>{esc(value)}</td></tr>"
             for label, value in counts
@@ -437,11 +509,11 @@ def event_page(site: Site, iri: str) -> bytes:
             f"<h2>Result</h2><p class='result'>{esc(result or 'not stated')}</p>"
             + (f"<table><caption>Counts</caption><tbody>{cells}</tbody></table>" if cells else "")
         )
-        ballots = view.iris(iri, _S(OPENGOV.vote))
+        ballots = view.iris(iri, OPENGOV_vote)
         if ballots:
             ballot_rows = "".join(
-                f"<tr><th scope='row'>{site.ref(view.text(b, _S(OPENGOV.voter)) or '')}</th>"
-                f"<td>{esc(view.text(b, _S(OPENGOV.option)) or '')}</td></tr>"
+                f"<tr><th scope='row'>{site.ref(view.text(b, OPENGOV_voter) or '')}</th>"
+                f"<td>{esc(view.text(b, OPENGOV_option) or '')}</td></tr>"
                 for b in ballots
             )
             parts.append(
@@ -460,23 +532,23 @@ def source_page(site: Site, iri: str) -> bytes:
     view = site.view
     about = []
     for predicate, values in view.props.get(iri, {}).items():
-        if predicate in HIDDEN or predicate == _S(DCTERMS.title):
+        if predicate in HIDDEN or predicate == DCTERMS_title:
             continue
-        if predicate == _S(DCTERMS.hasPart):
+        if predicate == DCTERMS_hasPart:
             continue
         about.append((humanise(local_name(predicate)), ", ".join(site.value(v) for v in values)))
-    date = view.date(iri, _S(DCTERMS.issued))
+    date = view.date(iri, DCTERMS_issued)
     if date:
         about.insert(0, ("published", esc(timeline.date_text(date))))
     parts = [
         "<dl class='about'>" + "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in about) + "</dl>"
     ]
-    articles = view.iris(iri, _S(DCTERMS.hasPart))
+    articles = view.iris(iri, DCTERMS_hasPart)
     if articles:
         entries = []
         for article in articles:
-            by = ", ".join(site.ref(a) for a in view.iris(article, _S(DCTERMS.creator)))
-            when = view.date(article, _S(DCTERMS.issued))
+            by = ", ".join(site.ref(a) for a in view.iris(article, DCTERMS_creator))
+            when = view.date(article, DCTERMS_issued)
             entries.append(
                 f"<strong>{esc(view.label(article))}</strong>"
                 + (f" by {by}" if by else "")
@@ -484,8 +556,8 @@ def source_page(site: Site, iri: str) -> bytes:
             )
         parts.append("<h2>Articles</h2>" + items(entries))
     stated = [
-        Mention(f, _S(PROV.wasDerivedFrom))
-        for f in view.referrers(iri, _S(PROV.wasDerivedFrom))
+        Mention(f, PROV_wasDerivedFrom)
+        for f in view.referrers(iri, PROV_wasDerivedFrom)
         if is_fact(view, f)
     ]
     stated.sort(key=lambda m: sort_key(view, m.fact))
@@ -528,12 +600,15 @@ def index_page(site: Site) -> bytes:
         f"<li>{site.ref(s, 0)}"
         + (
             f" <span class='when'>{esc(timeline.date_text(d))}</span>"
-            if (d := view.date(s, _S(DCTERMS.issued)))
+            if (d := view.date(s, DCTERMS_issued))
             else ""
         )
         + "</li>"
-        for s in sorted(view.instances(SOURCES), key=lambda s: (view.label(s).lower(), s))[:200]
+        for s in sorted(view.instances(SOURCES), key=lambda s: sort_key(view, s))[:INDEX_SOURCES]
     )
+    all_sources = len(view.instances(SOURCES))
+    if all_sources > INDEX_SOURCES:
+        sources += f"<li><a href='lists/sources.html'>all {all_sources:,} sources</a></li>"
     search = (
         '<search><form class="search" role="search" onsubmit="return false">'
         '<label for="q">Search people, organisations and posts</label>'
@@ -587,7 +662,7 @@ def search_index(site: Site) -> bytes:
             href = site.href(iri, 0)
             if href is None:
                 continue
-            others = [v.value for v in view.values(iri, _S(SKOS.altLabel)) if isinstance(v, Lit)]
+            others = [v.value for v in view.values(iri, SKOS_altLabel) if isinstance(v, Lit)]
             rows.append([view.label(iri), " ".join(others), kind, href])
     rows.sort()
     text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
