@@ -207,3 +207,32 @@ def test_long_sections_list_the_rest_with_links_to_their_evidence(
     assert targets
     for path, anchor in targets:
         assert f'id="{anchor}"' in files[Path(path)].decode(), (path, anchor)
+
+
+def test_example_workflow_publishes_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Pages job of examples/ci/kg.yml runs: its kg commands work as written."""
+    import shlex
+
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / "examples" / "ci" / "kg.yml").read_text("utf-8"))
+    job = workflow["jobs"]["report"]
+    assert job["needs"] == "build" and job["permissions"]["pages"] == "write"
+    uses = [step.get("uses", "") for step in job["steps"]]
+    assert any(u.startswith("actions/upload-pages-artifact") for u in uses)
+    assert any(u.startswith("actions/deploy-pages") for u in uses)
+    script = "\n".join(step.get("run", "") for step in job["steps"]).replace("\\\n", " ")
+    script = re.sub(r"\$\{\{[^}]*\}\}", "x", script)
+    commands = [shlex.split(line) for line in script.splitlines() if line.strip().startswith("kg ")]
+    assert [c[1] for c in commands] == ["build", "report", "export", "export"]
+    (tmp_path / "seeds").symlink_to(SEEDS)
+    monkeypatch.chdir(tmp_path)
+    for command in commands:
+        assert main(command[1:]) == 0, command
+    assert (tmp_path / "site" / "index.html").is_file()
+    assert (tmp_path / "site" / "popolo.json").is_file()
+    assert (tmp_path / "site" / "csv" / "people.csv").is_file()
+    person = (tmp_path / "site" / "person" / "jon-lansman.html").read_text("utf-8")
+    assert 'href="x/x/blob/x/seeds/' in person  # file:line links into the repository

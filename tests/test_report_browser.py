@@ -140,3 +140,33 @@ def test_every_page_kind_loads_without_errors(chrome: Browser, site: Path) -> No
         assert chrome.evaluate("document.querySelectorAll('h1').length") == 1, page
         assert _links_resolve(chrome, page) > 0, page
     assert chrome.errors() == []
+
+
+def test_site_works_from_a_web_server(chrome: Browser, site: Path) -> None:
+    """The same pages over HTTP (any static server; here Python's, on a free port)."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        chrome.open(base + "index.html")
+        chrome.evaluate("document.getElementById('q').focus()")
+        chrome.type_text("walker")
+        results = chrome.evaluate(
+            "Array.from(document.querySelectorAll('#results a'), a => a.href)"
+        )
+        assert base + "person/jackie-walker.html" in results
+        chrome.open(base + "organisation/momentum.html")
+        assert chrome.evaluate("document.querySelectorAll('svg.network .node').length") > 5
+        assert chrome.errors() == []
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -59,6 +59,7 @@ def page(title: str, body: str, depth: int, heading: str | None = None) -> bytes
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc(title)} — kg report</title>\n"
+        '<link rel="icon" href="data:,">\n'  # no favicon request to a server that has none
         f'<link rel="stylesheet" href="{up}assets/site.css?v={ASSET_VERSION}">\n'
         f'<script defer src="{up}assets/site.js?v={ASSET_VERSION}"></script>\n'
         "</head>\n<body>\n"

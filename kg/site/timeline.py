@@ -116,7 +116,7 @@ def _band(date: PartialDate, y: float, x: Callable[[int], float]) -> str:
 def _row(item: Item, y: float, x: Callable[[int], float], left: float, right: float) -> str:
     until = "now" if item.ongoing and not item.end else date_text(item.end)
     when = f"{date_text(item.start)} – {until}" if item.span else date_text(item.start)
-    text = f"{item.label} · {when}"
+    text = f"{when} · {item.label}"  # the date first: long labels are cut at the end
     label = esc(text)
     body = [f"<title>{label}</title>"]
     by = y + 4
