@@ -236,3 +236,14 @@ def test_example_workflow_publishes_the_report(
     assert (tmp_path / "site" / "csv" / "people.csv").is_file()
     person = (tmp_path / "site" / "person" / "jon-lansman.html").read_text("utf-8")
     assert 'href="x/x/blob/x/seeds/' in person  # file:line links into the repository
+
+
+def test_unreadable_graph_is_an_input_error_naming_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "graph.trig").write_text("<a> <b> .\n", encoding="utf-8")
+    assert main(["report", str(tmp_path), "-o", str(tmp_path / "site")]) == 2
+    assert main(["export", "popolo", str(tmp_path), "-o", str(tmp_path / "p.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.count(str(tmp_path / "graph.trig")) == 2 and "Traceback" not in err
+    assert not (tmp_path / "site").exists() and not (tmp_path / "p.json").exists()
