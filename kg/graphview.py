@@ -2,9 +2,9 @@
 (the HTML report, the Popolo and CSV exports).
 
 Downstream of ``kg build``: it reads the TriG (or any RDF file) Oxigraph parses, and
-never the extractions. Statements restated by several sources are kept once; which
-named graphs state each subject is kept beside, so a page can say where a fact came
-from. Everything is sorted, so whatever is made from a view is deterministic.
+never the extractions. Statements restated by several sources are kept once (which
+sources state a fact is in the graph itself, as ``prov:wasDerivedFrom``). Everything
+is sorted, so whatever is made from a view is deterministic.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
+from kg.build import paused_gc
 from kg.dates import PartialDate, Qualifier
 from kg.errors import KgError
 from kg.io import rdf_format_of
@@ -54,11 +55,10 @@ def _sort_key(term: Term) -> tuple[int, str, str, str]:
 
 @dataclass(slots=True)
 class GraphView:
-    """Every subject's properties, the inverse links, and the graphs stating each subject."""
+    """Every subject's properties and the inverse links, sorted."""
 
     props: dict[str, dict[str, list[Term]]] = field(default_factory=dict)
     inverse: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    graphs: dict[str, list[str]] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)
     """Subject IRI -> 'extraction-file:line:column', from the build's source map."""
     triples: int = 0
@@ -132,7 +132,8 @@ def read_view(path: Path, sourcemap: Path | None = None) -> GraphView:
     if not path.is_file():
         raise KgError(f"{path}: no such graph; run 'kg build' first")
     try:
-        view = _view_of(ox.parse(path=str(path), format=fmt))
+        with paused_gc():  # millions of new containers, no cycles among them
+            view = _view_of(ox.parse(path=str(path), format=fmt))
     except (SyntaxError, ValueError, OSError) as exc:
         raise KgError(f"{path}: cannot read: {exc}") from None
     if sourcemap is not None and sourcemap.is_file():
@@ -144,31 +145,33 @@ def read_view(path: Path, sourcemap: Path | None = None) -> GraphView:
     return view
 
 
-def _term(node: object) -> Term:
+def _view_of(quads: Iterable[object]) -> GraphView:
+    """One pass over the quads (terms turned into strings and :class:`Lit` once each,
+    restated statements merged), then one sorted pass building the view."""
     import pyoxigraph as ox
 
-    if isinstance(node, ox.Literal):
-        return Lit(node.value, node.datatype.value, node.language or "")
-    if isinstance(node, ox.BlankNode):
-        return f"_:{node.value}"
-    return str(node.value)  # type: ignore[attr-defined]
-
-
-def _view_of(quads: Iterable[object]) -> GraphView:
-    props: dict[str, dict[str, set[Term]]] = defaultdict(lambda: defaultdict(set))
-    graphs: dict[str, set[str]] = defaultdict(set)
-    cache: dict[object, Term] = {}
+    named, literal = ox.NamedNode, ox.Literal
+    props: dict[str, dict[str, set[Term]]] = {}
     for quad in quads:
-        s, p, o, g = quad.subject, quad.predicate, quad.object, quad.graph_name  # type: ignore[attr-defined]
-        subject = cache.get(s) or cache.setdefault(s, _term(s))
-        predicate = cache.get(p) or cache.setdefault(p, _term(p))
-        obj = cache.get(o)
-        if obj is None:
-            obj = cache[o] = _term(o)
-        props[str(subject)][str(predicate)].add(obj)
-        graph = getattr(g, "value", None)
-        if graph:
-            graphs[str(subject)].add(str(graph))
+        s, o = quad.subject, quad.object  # type: ignore[attr-defined]
+        subject = s.value if type(s) is named else f"_:{s.value}"
+        predicate = quad.predicate.value  # type: ignore[attr-defined]
+        kind = type(o)
+        if kind is named:
+            obj: Term = o.value
+        elif kind is literal:
+            obj = Lit(o.value, o.datatype.value, o.language or "")
+        else:
+            obj = f"_:{o.value}"
+        by_predicate = props.get(subject)
+        if by_predicate is None:
+            props[subject] = {predicate: {obj}}
+            continue
+        found = by_predicate.get(predicate)
+        if found is None:
+            by_predicate[predicate] = {obj}
+        else:
+            found.add(obj)
     view = GraphView()
     inverse: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for subject in sorted(props):
@@ -183,7 +186,6 @@ def _view_of(quads: Iterable[object]) -> GraphView:
                 if isinstance(obj, str):
                     inverse[obj][predicate].append(subject)
     view.inverse = {o: dict(by_p) for o, by_p in inverse.items()}
-    view.graphs = {s: sorted(g) for s, g in sorted(graphs.items())}
     return view
 
 

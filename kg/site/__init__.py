@@ -13,6 +13,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
+from kg.build import paused_gc
 from kg.errors import KgError
 from kg.graphview import GraphView, read_view
 from kg.site.evidence import Sources
@@ -53,7 +54,8 @@ def build_report(
     if sources_dir is not None and not sources_dir.is_dir():
         raise KgError(f"{sources_dir}: no such directory of source texts")
     view = read_view(graph, build_dir / "graph.sourcemap.json")
-    return render_site(view, sources_dir, extraction_url)
+    with paused_gc():  # the pages make many objects and no cycles
+        return render_site(view, sources_dir, extraction_url)
 
 
 def write_site(files: dict[Path, bytes], out: Path) -> None:

@@ -107,6 +107,8 @@ class Site:
     sources: Sources
     extraction_url: str | None = None
     _cards: dict[tuple[str, str | None], str] = field(default_factory=dict)
+    _edges: tuple[list[network.Edge], set[str]] | None = None
+    _incident: dict[str, list[network.Edge]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ links
 
@@ -359,7 +361,21 @@ class Site:
         )
 
     def edges(self) -> tuple[list[network.Edge], set[str]]:
-        """People ↔ organisation links of every kind, and every node they touch."""
+        """People ↔ organisation links of every kind, and every node they touch (made
+        once: every organisation page draws from them)."""
+        if self._edges is None:
+            self._edges = self._all_edges()
+            for edge in self._edges[0]:
+                self._incident.setdefault(edge.a, []).append(edge)
+                self._incident.setdefault(edge.b, []).append(edge)
+        return self._edges
+
+    def incident(self, node: str) -> list[network.Edge]:
+        """The links that touch a node."""
+        self.edges()
+        return self._incident.get(node, [])
+
+    def _all_edges(self) -> tuple[list[network.Edge], set[str]]:
         view = self.view
         found: set[tuple[str, str, str]] = set()
         for tenure in view.instances(KG_Tenure):
@@ -387,8 +403,10 @@ class Site:
     def network_picture(
         self, keep: set[str], depth: int, title: str, centre: str | None = None
     ) -> str:
-        edges, _ = self.edges()
-        chosen = [e for e in edges if e.a in keep and e.b in keep]
+        chosen = sorted(
+            {e for n in keep for e in self.incident(n) if e.a in keep and e.b in keep},
+            key=lambda e: (e.a, e.b, e.kind),
+        )
         nodes = [self.node(n, depth) for n in sorted(keep)]
         nodes.sort(key=lambda n: (n.kind, n.label.lower(), n.key))
         svg = network.render(nodes, chosen, title, centre=centre)
@@ -442,11 +460,9 @@ def entity_page(site: Site, iri: str) -> bytes:
         found = sorted(set(found), key=lambda m: (sort_key(view, m.fact), m.predicate))
     parts.append(f"<h2>Timeline</h2>{site.timeline_for(iri, found, f'Timeline of {name}')}")
     if kind == "organisation":
-        edges, _ = site.edges()
         near = {iri}
-        for edge in edges:
-            if iri in (edge.a, edge.b):
-                near.add(edge.b if edge.a == iri else edge.a)
+        for edge in site.incident(iri):
+            near.add(edge.b if edge.a == iri else edge.a)
         if len(near) > 1:
             keep = {iri, *sorted(near - {iri})[:ORG_NETWORK]}
             parts.append(
