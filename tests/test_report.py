@@ -247,3 +247,10 @@ def test_unreadable_graph_is_an_input_error_naming_the_file(
     err = capsys.readouterr().err
     assert err.count(str(tmp_path / "graph.trig")) == 2 and "Traceback" not in err
     assert not (tmp_path / "site").exists() and not (tmp_path / "p.json").exists()
+
+
+def test_a_role_is_drawn_as_current_only_if_every_source_says_so(site: Path) -> None:
+    # The seeds: Corbyn's leadership is current in the 2017-2018 sources, former later.
+    text = (site / "person" / "jeremy-corbyn.html").read_text(encoding="utf-8")
+    assert "2015-09 – ? · Jeremy Corbyn: Leader of the Labour Party" in text
+    assert "2015-09 – now" not in text

@@ -320,7 +320,7 @@ class Site:
                 continue  # what someone said, not something that happened: listed below
             start = self.view.date(fact, SCHEMA_startDate)
             end = self.view.date(fact, SCHEMA_endDate)
-            status = self.view.text(fact, KG_tenureStatus)
+            statuses = set(self.view.values(fact, KG_tenureStatus))
             if cls == KG_Tenure:
                 rows.append(
                     timeline.Item(
@@ -329,7 +329,8 @@ class Site:
                         start,
                         end,
                         span=True,
-                        ongoing=status == KG_current,
+                        # current only if every source says so (a later one may not)
+                        ongoing=statuses == {KG_current},
                         href=f"#{_anchor(fact)}",
                     )
                 )
