@@ -91,6 +91,12 @@ def test_every_internal_link_resolves(site: Path) -> None:
                 assert fragment in ids[resolved], f"{page}: {href}"
 
 
+def test_no_page_repeats_an_element_id(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        ids = re.findall(r' id="([^"]+)"', page.read_text(encoding="utf-8"))
+        assert len(ids) == len(set(ids)), page
+
+
 def test_person_page_shows_roles_claims_by_stance_and_evidence(site: Path) -> None:
     text = (site / "person" / "jon-lansman.html").read_text(encoding="utf-8")
     assert "<h1>Jon Lansman</h1>" in text

@@ -250,17 +250,14 @@ class Site:
         )
 
     def _claims(self, group: list[Mention]) -> str:
+        """Claims by the node, then about it, each grouped by stance; a claim that is
+        both (what someone says about themselves) is listed once, among theirs."""
+        own = {m.fact for m in group if m.predicate == PROV_wasAttributedTo}
         by_relation: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        for mention in group:
-            relation = (
-                "Claims they make"
-                if mention.predicate == PROV_wasAttributedTo
-                else "Claims about them"
-            )
-            stance = self.view.text(mention.fact, KG_stance) or "unstated"
-            facts = by_relation[relation][humanise(local_name(stance))]
-            if mention.fact not in facts:
-                facts.append(mention.fact)
+        for fact in dict.fromkeys(m.fact for m in group):
+            relation = "Claims they make" if fact in own else "Claims about them"
+            stance = self.view.text(fact, KG_stance) or "unstated"
+            by_relation[relation][humanise(local_name(stance))].append(fact)
         out = []
         for relation in sorted(by_relation, reverse=True):
             out.append(f"<h3 class='group'>{esc(relation)}</h3>")
