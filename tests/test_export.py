@@ -117,6 +117,10 @@ def test_popolo_known_values(exported: dict[str, list[dict[str, object]]]) -> No
     assert nec_vote["result"] == "pass" and nec_vote["start_date"] == "2019-09-25"
     assert {"option": "no", "value": 4} in nec_vote["counts"]  # type: ignore[operator]
     lansman = by_id["https://w3id.org/kg/id/person/jon-lansman"]
+    assert {s["url"].rsplit("/", 1)[1] for s in lansman["sources"]} >= {  # type: ignore[attr-defined,index]
+        "momentums-lansman-quits-gen-sec-contest",
+        "lansman-my-legacy-isnt-complete",
+    }
     assert lansman["name"] == "Jon Lansman" and {"name": "Lansman"} in lansman["other_names"]  # type: ignore[operator]
 
 

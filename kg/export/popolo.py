@@ -13,12 +13,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, SKOS
+from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, SKOS
 
 from kg.graphview import GraphView, Lit, local_name
 from kg.namespaces import KG, OPENGOV, SCHEMA, WD
 
 _S = str
+RDF_type = str(RDF.type)
+KG_SourceDocument = str(KG.SourceDocument)
+DCTERMS_hasPart = str(DCTERMS.hasPart)
 # Term IRIs as strings, made once (rdflib namespace lookups are slow in loops).
 DCTERMS_date = str(DCTERMS.date)
 DCTERMS_description = str(DCTERMS.description)
@@ -105,11 +108,22 @@ def _clean(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def _sources(view: GraphView, subject: str) -> list[dict[str, str]]:
-    """Popolo link objects for the source documents a subject was derived from."""
-    return [
-        _clean({"url": src, "note": view.text(src, DCTERMS_title)})
-        for src in view.iris(subject, PROV_wasDerivedFrom)
-    ]
+    """Popolo link objects for the source documents a subject was derived from; for a
+    person, organisation or post (named in the registry, not by a source), the sources
+    of the facts that mention it."""
+    found = view.iris(subject, PROV_wasDerivedFrom)
+    if not found:
+        mentioned: set[str] = set()
+        for predicate, referrers in view.inverse.get(subject, {}).items():
+            if predicate == RDF_type:
+                continue
+            for referrer in referrers:
+                mentioned.update(view.iris(referrer, PROV_wasDerivedFrom))
+                if KG_SourceDocument in view.types(referrer):  # its author or publisher
+                    mentioned.add(referrer)
+                mentioned.update(view.referrers(referrer, DCTERMS_hasPart))  # an article's
+        found = sorted(mentioned)
+    return [_clean({"url": src, "note": view.text(src, DCTERMS_title)}) for src in found]
 
 
 def _names(view: GraphView, subject: str) -> list[dict[str, str]]:
