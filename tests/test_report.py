@@ -203,9 +203,9 @@ def test_partial_dates_are_drawn_as_spans() -> None:
 def test_long_sections_list_the_rest_with_links_to_their_evidence(
     build_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kg.site import pages
+    from kg.site import render
 
-    monkeypatch.setattr(pages, "CARDS_PER_SECTION", 2)
+    monkeypatch.setattr(render, "CARDS_PER_SECTION", 2)
     files = render_site(read_view(build_dir / "graph.trig", build_dir / "graph.sourcemap.json"))
     text = files[Path("person/jon-lansman.html")].decode()
     assert "more, with their evidence on the source pages" in text

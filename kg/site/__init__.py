@@ -17,7 +17,8 @@ from kg.build import paused_gc
 from kg.errors import KgError
 from kg.graphview import GraphView, read_view
 from kg.site.evidence import Sources
-from kg.site.pages import Site, all_pages
+from kg.site.pages import all_pages
+from kg.site.render import Site
 
 ASSETS = ("site.css", "site.js")
 
