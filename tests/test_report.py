@@ -260,3 +260,19 @@ def test_a_role_is_drawn_as_current_only_if_every_source_says_so(site: Path) -> 
     text = (site / "person" / "jeremy-corbyn.html").read_text(encoding="utf-8")
     assert "2015-09 – ? · Jeremy Corbyn: Leader of the Labour Party" in text
     assert "2015-09 – now" not in text
+
+
+def test_report_never_replaces_a_directory_it_did_not_write(
+    build_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    precious = tmp_path / "notes"
+    precious.mkdir()
+    (precious / "todo.txt").write_text("keep me", encoding="utf-8")
+    assert main(["report", str(build_dir), "-o", str(precious), "-q"]) == 2
+    assert "is not a site kg report wrote" in capsys.readouterr().err
+    assert (precious / "todo.txt").read_text(encoding="utf-8") == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["report", str(build_dir), "-o", str(empty), "-q"]) == 0
+    assert (empty / "index.html").is_file()

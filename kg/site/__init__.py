@@ -64,6 +64,11 @@ def write_site(files: dict[Path, bytes], out: Path) -> None:
     never sees half a site, and a failed run leaves the old one (no fsync per page:
     a site of a large graph has tens of thousands)."""
     out = out.resolve()
+    if out.exists() and not _is_site(out):
+        raise KgError(
+            f"{out}: exists and is not a site kg report wrote; "
+            "give a new or empty directory (it is replaced as a whole)"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     fresh = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -82,6 +87,15 @@ def write_site(files: dict[Path, bytes], out: Path) -> None:
     finally:
         if fresh.exists():
             shutil.rmtree(fresh)
+
+
+def _is_site(path: Path) -> bool:
+    """An empty directory, or one holding a report (so replacing it loses nothing else)."""
+    if not path.is_dir():
+        return False
+    if not any(path.iterdir()):
+        return True
+    return (path / "index.html").is_file() and (path / "assets" / "site.css").is_file()
 
 
 __all__ = ["build_report", "graph_in", "render_site", "write_site"]
