@@ -128,6 +128,8 @@ class Site:
         for predicate, values in view.props.get(fact, {}).items():
             if predicate in HIDDEN or (parent and values == [parent]):
                 continue
+            if len(values) == 1 and value_text(view, values[0]) == title:
+                continue  # the heading already says it
             if all(isinstance(v, str) and v.startswith(fact + "/") for v in values):
                 continue  # parts (candidacies, ballots) are listed on their own
             shown = ", ".join(self.value(v) for v in values)
