@@ -264,6 +264,7 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 1 if the committed files are stale, write nothing",
     )
     _store_commands(command)
+    _view_commands(command)
     return parser
 
 
@@ -320,6 +321,28 @@ def _store_commands(command: Callable[[str, object, str], argparse.ArgumentParse
     sub = command("serve", impl.serve_command, "Serve a built graph over SPARQL (Oxigraph).")
     sub.add_argument("graph", nargs="?", type=Path, default=Path("build/graph.trig"))
     sub.add_argument("--port", type=int, default=7878, help="port on 127.0.0.1 (default: 7878)")
+
+
+def _view_commands(command: Callable[[str, object, str], argparse.ArgumentParser]) -> None:
+    """``kg report`` and ``kg export``: the built graph for people and other tools."""
+    from kg import commands as impl
+
+    sub = command("report", impl.report_command, "Write a static HTML site of a built graph.")
+    sub.add_argument("build_dir", nargs="?", type=Path, default=Path("build"), metavar="BUILD_DIR")
+    sub.add_argument("-o", "--out", type=Path, default=Path("site"), help="default: site")
+    sub.add_argument("--sources", type=Path, help="source texts: show each quote in context")
+    sub.add_argument(
+        "--extraction-url",
+        metavar="URL",
+        help="link file:line to URL + file + '#Lline' (e.g. a GitHub blob URL ending in /)",
+    )
+
+    sub = command("export", impl.export_command, "Export a built graph as Popolo JSON or CSV.")
+    sub.add_argument("format", choices=["popolo", "csv"])
+    sub.add_argument("build_dir", nargs="?", type=Path, default=Path("build"), metavar="BUILD_DIR")
+    sub.add_argument(
+        "-o", "--out", type=Path, required=True, help="popolo: a .json file; csv: a directory"
+    )
 
 
 def _version() -> str:

@@ -376,3 +376,28 @@ def serve_command(args: Namespace) -> int:
     from kg.serve import serve
 
     return serve(args.graph, args.port, announce=lambda m: print(m, flush=True))
+
+
+def report_command(args: Namespace) -> int:
+    from kg.site import build_report, write_site
+
+    files = build_report(args.build_dir, args.sources, args.extraction_url)
+    write_site(files, args.out)
+    _say(args, f"wrote {len(files)} files to {args.out} (open {args.out / 'index.html'})")
+    return EXIT_OK
+
+
+def export_command(args: Namespace) -> int:
+    from kg.export import csv_tables
+    from kg.export.popolo import popolo_json
+    from kg.graphview import read_view
+    from kg.site import graph_in
+
+    view = read_view(graph_in(args.build_dir))
+    if args.format == "popolo":
+        files = {args.out: popolo_json(view)}
+    else:
+        files = {args.out / name: data for name, data in csv_tables(view).items()}
+    write_atomically(files)
+    _say(args, f"wrote {len(files)} file(s) to {args.out}")
+    return EXIT_OK
