@@ -132,7 +132,7 @@ def run_query(
     base: str = DEFAULT_BASE,
 ) -> QueryAnswer:
     """Run a SPARQL query; ``params`` are bound as terms (never spliced into the text)."""
-    bindings = _terms(params, base)
+    bindings = terms(params, base)
     try:
         result: Result = graph.query(
             with_prologue(query, base),
@@ -153,10 +153,12 @@ def run_query(
 
 __all__ = [
     "QueryAnswer",
+    "bind_values",
     "open_store",
     "parameter_term",
     "run_query",
     "run_query_store",
+    "terms",
     "with_prologue",
 ]
 
@@ -201,12 +203,12 @@ def run_query_store(
     """
     import pyoxigraph as ox
 
-    bindings = _terms(params, base)
+    bindings = terms(params, base)
     for name in bindings:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise KgError(f"parameter name {name!r} is not a SPARQL variable name")
     try:
-        result = store.query(with_prologue(_bind(query, bindings), base))
+        result = store.query(with_prologue(bind_values(query, bindings), base))
         if isinstance(result, ox.QueryBoolean):
             return QueryAnswer(boolean=bool(result))
         if isinstance(result, ox.QueryTriples):
@@ -237,7 +239,7 @@ def run_query_store(
     return QueryAnswer(variables=variables, rows=rows)
 
 
-def _terms(params: Mapping[str, str | Term] | None, base: str) -> dict[str, Term]:
+def terms(params: Mapping[str, str | Term] | None, base: str) -> dict[str, Term]:
     """Parameters as RDF terms: text is read as a term; rdflib terms (even URIRef,
     which is a str) are taken as they are."""
     return {
@@ -250,7 +252,7 @@ _COMMENT = re.compile(r"^\s*#.*$", re.MULTILINE)
 _OPENING = re.compile(r"\bWHERE\s*\{|\b(?:SELECT|ASK)\b[^{]*\{", re.IGNORECASE)
 
 
-def _bind(query: str, bindings: Mapping[str, Term]) -> str:
+def bind_values(query: str, bindings: Mapping[str, Term]) -> str:
     """The query with a VALUES block for the bindings at the start of its WHERE clause."""
     if not bindings:
         return query
