@@ -295,12 +295,12 @@ class _Writer:
         self.in_flight = False
 
     def write(self, graph: str, triples: list[Triple]) -> None:
-        self.done = 0
+        self.done, self.in_flight = 0, False
         pending = deque(batches(triples, self.size))
         while pending:
             batch = pending.popleft()
+            self.in_flight = True  # stays True if Ctrl-C ends the request
             try:
-                self.in_flight = True
                 _write_batch(self.client, self.urls, self.method, graph, batch, self.done == 0)
             except StoreError as exc:
                 smaller = max(1, len(batch) // 2)
@@ -316,8 +316,7 @@ class _Writer:
                 )
                 self.size = smaller
                 continue
-            finally:
-                self.in_flight = False
+            self.in_flight = False
             self.done += 1
 
 

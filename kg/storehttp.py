@@ -365,18 +365,18 @@ class Client:
     def _send(
         self, method: str, url: str, body: bytes | None, content_type: str, accept: str
     ) -> bytes:
-        for _ in range(3):  # again only to answer an authentication challenge
+        answered = False
+        while True:  # again only to answer an authentication challenge, once
             try:
                 return self._once(method, url, body, content_type, accept)
             except urllib.error.HTTPError as exc:
                 with exc:
                     detail = exc.read(300).decode("utf-8", "replace").strip()
-                if exc.code == 401 and self._answer(exc.headers.get("WWW-Authenticate") or ""):
+                challenge = exc.headers.get("WWW-Authenticate") or ""
+                if exc.code == 401 and not answered and self._answer(challenge):
+                    answered = True
                     continue
                 raise self._http_error(method, url, exc, detail) from None
-        raise StoreError(
-            self._scrub(f"{method} {url}: the server refused every answer to its challenge")
-        )
 
     def _answer(self, challenge: str) -> bool:
         """Choose how to send a user and password from the server's challenge: Digest when

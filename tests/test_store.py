@@ -538,9 +538,7 @@ def test_cli_push_exits_non_zero_when_the_server_dies(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     url, recorder = serve_tiny(ok, requests_before_dying=1)
-    code = cli.main(
-        ["push", str(golden_file), "--endpoint", url, "--retries", "1", "--no-verify"]
-    )
+    code = cli.main(["push", str(golden_file), "--endpoint", url, "--retries", "1", "--no-verify"])
     err = capsys.readouterr().err
     assert code == 2
     assert f"written (1):\n  <{REPORT}>\n" in err
