@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kg.errors import KgError
-from kg.io import write_atomically
 
 WRITTEN, NOT_WRITTEN, UNKNOWN, PARTLY = "written", "not written", "unknown", "partly written"
 
@@ -79,7 +78,12 @@ class Marker:
             "graphs": self.graphs,
         }
         text = json.dumps(body, indent=1, sort_keys=True) + "\n"
-        write_atomically({self.path: text.encode("utf-8")})
+        # Written twice a graph, so without fsync (kg.io.write_atomically has it): the
+        # marker must outlive a killed kg, which the OS's page cache sees to; a crash of
+        # the machine loses the push's connection state anyway.
+        temp = self.path.with_name(f".{self.path.name}.tmp")
+        temp.write_text(text, encoding="utf-8")
+        temp.replace(self.path)
 
     def done(self) -> None:
         with contextlib.suppress(FileNotFoundError):

@@ -516,9 +516,9 @@ def _check(
     endpoint: str, graphs: dict[str, list[Triple]], client: Client, say: Progress
 ) -> Iterator[GraphCount]:
     counts = count_triples(endpoint, graphs, client)
+    held = read_graphs_content(endpoint, counts, client)
     for graph, triples in graphs.items():
-        held = read_graph_content(endpoint, graph, counts[graph], client)
-        comparison = compare(triples, held)
+        comparison = compare(triples, held[graph])
         result = GraphCount(graph, len(triples), counts[graph], comparison)
         if not comparison.equal:
             say(f"<{graph}>: {comparison.summary()}")
@@ -527,37 +527,70 @@ def _check(
         yield result
 
 
+def read_graphs_content(
+    endpoint: str, counts: dict[str, int], client: Client, page: int = PAGE
+) -> dict[str, list[Triple]]:
+    """The triples of every graph in ``counts`` (graph -> the store's count of it).
+
+    Small graphs are read together, as many as fit one ``page`` of rows (hundreds of
+    source graphs in a few requests), larger ones by :func:`read_graph_content`.
+    """
+    held: dict[str, list[Triple]] = {g: [] for g in counts}
+    group: list[str] = []
+    rows = 0
+
+    def flush() -> None:
+        if not group:
+            return
+        values = " ".join(_term(URIRef(g)) for g in group)
+        query = f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+        for row in select(endpoint, query, client):
+            held[str(row["g"])].append((row["s"], row["p"], row["o"]))
+        for graph in group:
+            if len(held[graph]) != counts[graph]:
+                raise StoreError(
+                    f"<{graph}>: the store counts {counts[graph]:,} triples but returned "
+                    f"{len(held[graph]):,}"
+                )
+        group.clear()
+
+    for graph, count in counts.items():
+        if count >= page:
+            held[graph] = read_graph_content(endpoint, graph, count, client, page)
+            continue
+        if rows + count >= page:
+            flush()
+            rows = 0
+        group.append(graph)
+        rows += count
+    flush()
+    return held
+
+
 def read_graph_content(
     endpoint: str, graph: str, count: int, client: Client, page: int = PAGE
 ) -> list[Triple]:
     """Every triple of ``graph`` on the store, checked against the store's own ``count``.
 
-    A graph larger than ``page`` is read in parts small enough for stores that cap
-    answers (Virtuoso: 10,000 rows, also for sorted pages and Graph Store GETs): the
-    triples whose subject IRI's MD5 starts with each hex prefix, then those with a
-    blank-node subject.
+    One query reads the graph when the store answers in full. A store that caps its
+    answers (Virtuoso: 10,000 rows, for sorted pages and Graph Store GETs too) is read
+    in parts: the triples whose subject IRI's MD5 starts with each hex digit (a part
+    that fills a page is split by the next digit), then those with a blank-node subject.
     """
     name = _term(URIRef(graph))
     pattern = f"SELECT ?s ?p ?o WHERE {{ GRAPH {name} {{ ?s ?p ?o }}"
-    if count <= page:
-        rows = select(endpoint, pattern + " }", client)
-    else:
-        digits = 1
-        while count / 16**digits > page / 4:
-            digits += 1
-        filters = [
-            f'FILTER(isIRI(?s) && SUBSTR(MD5(STR(?s)), 1, {digits}) = "{prefix:0{digits}x}")'
-            for prefix in range(16**digits)
-        ]
-        rows = []
-        for where in [*filters, "FILTER(isBlank(?s))"]:
-            part = select(endpoint, f"{pattern} {where} }}", client)
-            if len(part) >= page:
-                raise StoreError(
-                    f"<{graph}>: {len(part):,} triples in one part of {count:,}: too many to "
-                    f"read back safely from a store that may cap answers at {page:,} rows"
-                )
-            rows += part
+    rows = select(endpoint, pattern + " }", client)
+    if len(rows) < count:
+
+        def part(prefix: str) -> list[dict[str, Term]]:
+            where = f'FILTER(isIRI(?s) && STRSTARTS(MD5(STR(?s)), "{prefix}"))'
+            found = select(endpoint, f"{pattern} {where} }}", client)
+            if len(found) < page or len(prefix) >= 6:
+                return found
+            return [row for digit in "0123456789abcdef" for row in part(prefix + digit)]
+
+        rows = [row for digit in "0123456789abcdef" for row in part(digit)]
+        rows += select(endpoint, f"{pattern} FILTER(isBlank(?s)) }}", client)
     if len(rows) != count:
         raise StoreError(
             f"<{graph}>: the store counts {count:,} triples but returned {len(rows):,} "
@@ -674,6 +707,7 @@ __all__ = [
     "named_graphs",
     "push",
     "read_graph_content",
+    "read_graphs_content",
     "select",
     "select_table",
     "union_graph",
