@@ -505,12 +505,13 @@ def test_a_differing_store_exits_1(
         else:
             rows = [
                 {
+                    "g": {"type": "uri", "value": graph},
                     "s": {"type": "uri", "value": "urn:s"},
                     "p": {"type": "uri", "value": "urn:p"},
                     "o": {"type": "literal", "value": "changed"},
                 }
             ]
-            variables = ["s", "p", "o"]
+            variables = ["g", "s", "p", "o"]
         body = json.dumps({"head": {"vars": variables}, "results": {"bindings": rows}})
         reply(conn, "200 OK", body.encode(), "Content-Type: application/sparql-results+json\r\n")
 
