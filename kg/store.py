@@ -55,6 +55,7 @@ DEFAULT_BATCH_SIZE = 50_000
 PAGE = 10_000  # rows per read-back query: Virtuoso answers at most 10,000 by default
 N_TRIPLES = "application/n-triples"
 UNION_NAME = "union"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 class PushError(StoreError):
@@ -663,14 +664,11 @@ def _from_json(value: dict[str, str]) -> Term:
     if kind == "bnode":
         return BNode(value["value"])
     datatype = value.get("datatype")
-    if datatype == str(XSD_STRING):
+    if datatype == XSD_STRING:  # the same term as a plain literal (RDF 1.1)
         datatype = None
     return Literal(
         value["value"], lang=value.get("xml:lang"), datatype=URIRef(datatype) if datatype else None
     )
-
-
-XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
 
 
 def count_triples(

@@ -81,12 +81,9 @@ class Comparison:
     def summary(self) -> str:
         if self.equal:
             return "content equal"
-        parts = []
-        if self.missing or self.extra:
-            parts.append(f"content differs: {self.missing} missing, {self.extra} unexpected")
-        else:
-            parts.append("content equal up to the store's normalisation")
-        return "; ".join(parts)
+        if self.same_values:
+            return "content equal up to the store's normalisation"
+        return f"content differs: {self.missing} missing, {self.extra} unexpected"
 
     def details(self) -> list[str]:
         """Lines that show the differences by example."""
