@@ -295,6 +295,8 @@ def test_server_dies_in_the_middle_of_a_push(golden: Dataset, tmp_path: Path) ->
     assert any("retrying" in m for m in messages)
     with oxigraph_server(data_dir=data, timeout=15) as restarted:  # what the store really holds
         assert count_triples(restarted.query_url, [REPORT, REGISTRY]) == {REPORT: 201, REGISTRY: 0}
+        again = push_fast(golden, restarted.query_url)  # pushing again repairs it
+        assert {g.status for g in again.graphs} == {"content equal"}
 
 
 # -- tiny local HTTP servers -------------------------------------------------------------
