@@ -618,3 +618,25 @@ def test_kg_serve_answers_queries_and_cleans_up_on_ctrl_c(
     assert list(scratch.iterdir()) == []
     with pytest.raises(StoreError, match="ConnectionRefusedError"):
         select(endpoint, "SELECT * WHERE { ?s ?p ?o }", Client(retries=0))
+
+
+def test_oxigraph_normalisations_are_named_not_counted_as_differences(
+    oxigraph: LocalServer,
+) -> None:
+    dataset = Dataset()
+    graph = dataset.graph(URIRef("https://example.org/g"))
+    subject, predicate = URIRef("https://example.org/s"), URIRef("https://example.org/p")
+    graph.add((subject, predicate, Literal("5", datatype=URIRef(XSD + "nonNegativeInteger"))))
+    graph.add((subject, predicate, Literal("100.0", datatype=URIRef(XSD + "decimal"))))
+    graph.add((subject, predicate, Literal("kept")))
+    messages: list[str] = []
+    report = push_fast(dataset, oxigraph.query_url, progress=messages.append)
+    (result,) = report.graphs
+    assert report.ok and result.status == "content equal up to the store's normalisation"
+    assert result.comparison is not None
+    assert {n.name for n in result.comparison.normalisations} == {
+        "xsd:nonNegativeInteger stored as xsd:integer",
+        "xsd:decimal written in canonical form",
+    }
+    named = "normalised (1): xsd:nonNegativeInteger stored as xsd:integer"
+    assert any(named in m for m in messages)
