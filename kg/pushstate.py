@@ -23,6 +23,10 @@ from kg.errors import KgError
 WRITTEN, NOT_WRITTEN, UNKNOWN, PARTLY = "written", "not written", "unknown", "partly written"
 
 
+class MarkerError(KgError):
+    """The marker cannot be written (a read-only or full disk)."""
+
+
 def marker_path(graph_file: Path, store_url: str) -> Path:
     """``GRAPH.push-XXXXXXXX.json`` beside the graph file, one per store."""
     digest = hashlib.sha256(store_url.encode("utf-8")).hexdigest()[:8]
@@ -82,8 +86,14 @@ class Marker:
         # marker must outlive a killed kg, which the OS's page cache sees to; a crash of
         # the machine loses the push's connection state anyway.
         temp = self.path.with_name(f".{self.path.name}.tmp")
-        temp.write_text(text, encoding="utf-8")
-        temp.replace(self.path)
+        try:
+            temp.write_text(text, encoding="utf-8")
+            temp.replace(self.path)
+        except OSError as exc:
+            raise MarkerError(
+                f"{self.path}: cannot write the push marker ({exc.strerror or exc}); "
+                "the graph file's directory must be writable"
+            ) from None
 
     def done(self) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -116,6 +126,7 @@ __all__ = [
     "UNKNOWN",
     "WRITTEN",
     "Marker",
+    "MarkerError",
     "file_digest",
     "marker_path",
 ]

@@ -22,6 +22,7 @@ retries and credentials are kg.storehttp's; the comparison is kg.storecheck's.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import urllib.parse
@@ -36,7 +37,16 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node as Term
 
 from kg import ntriples
-from kg.pushstate import NOT_WRITTEN, PARTLY, UNKNOWN, WRITTEN, Marker, file_digest, marker_path
+from kg.pushstate import (
+    NOT_WRITTEN,
+    PARTLY,
+    UNKNOWN,
+    WRITTEN,
+    Marker,
+    MarkerError,
+    file_digest,
+    marker_path,
+)
 from kg.storecheck import Comparison, compare
 from kg.storehttp import (
     Client,
@@ -432,28 +442,32 @@ def _write_all(
                 say(f"skipped <{graph}>: written by the unfinished push (--resume)")
                 continue
             current = graph
+            writer.done, writer.in_flight = 0, False
             if record is not None:
                 record.set(graph, UNKNOWN)  # if kg itself is killed now, the marker says so
             writer.write(graph, triples)
-            states[graph] = WRITTEN
+            states[graph], current = WRITTEN, None
             if record is not None:
                 record.set(graph, WRITTEN)
-            current = None
             done = writer.done
             say(f"wrote <{graph}> ({len(triples):,} triples, {done} request{'s' * (done != 1)})")
-    except (StoreError, KeyboardInterrupt) as exc:
+    except (StoreError, MarkerError, KeyboardInterrupt) as exc:
         interrupted = isinstance(exc, KeyboardInterrupt)
-        failed = current or next(g for g, state in states.items() if state != WRITTEN)
+        cause = "Ctrl-C" if interrupted else str(exc)
+        failed = current or next((g for g, s in states.items() if s != WRITTEN), None)
+        if failed is None:  # the last graph was written; only its marker update failed
+            raise StoreError(f"every graph was written, but: {cause}") from None
         state = NOT_WRITTEN
         if current is not None:
-            maybe = writer.in_flight if interrupted else getattr(exc, "maybe_applied", False)
+            # Ctrl-C, or the marker could not be written: was a request under way?
+            maybe = exc.maybe_applied if isinstance(exc, StoreError) else writer.in_flight
             state = PARTLY if writer.done else (UNKNOWN if maybe else NOT_WRITTEN)
         states[failed] = state
         if record is not None:
-            record.set(failed, state)
+            with contextlib.suppress(MarkerError):
+                record.set(failed, state)
         written = [g for g, s in states.items() if s == WRITTEN]
         not_written = [g for g, s in states.items() if s == NOT_WRITTEN]
-        cause = "Ctrl-C" if interrupted else str(exc)
         raise PushError(
             cause, written, failed, not_written, state, interrupted=interrupted
         ) from None

@@ -521,3 +521,17 @@ def test_a_differing_store_exits_1(
     assert f"       1         1  DIFFERS        {graph}" in out
     assert 'missing: <urn:s> <urn:p> "sent" .' in err
     assert 'unexpected: <urn:s> <urn:p> "changed" .' in err
+
+
+def test_an_unwritable_marker_stops_the_push_before_it_writes(
+    raw_server: Callable[[Answer], tuple[str, list[Request]]],
+    golden_file: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url, seen = raw_server(ok)
+    marker_path(golden_file, url + "/store").mkdir()  # (a read-only directory, as root cannot)
+    command = ["push", str(golden_file), "--endpoint", url + "/query", "--no-verify"]
+    assert cli.main(command) == 2
+    err = capsys.readouterr().err
+    assert "cannot write the push marker" in err and "Traceback" not in err
+    assert seen == []
