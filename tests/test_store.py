@@ -640,3 +640,13 @@ def test_oxigraph_normalisations_are_named_not_counted_as_differences(
     }
     named = "normalised (1): xsd:nonNegativeInteger stored as xsd:integer"
     assert any(named in m for m in messages)
+
+
+def test_endpoint_parameters_are_terms_not_query_text(
+    oxigraph: LocalServer, golden_file: Path
+) -> None:
+    push_fast(golden_file, oxigraph.query_url)
+    query = "SELECT ?name WHERE { ?thing skos:prefLabel ?name }"
+    hostile = 'x" ) } } SELECT * WHERE { ?s ?p ?o } #'
+    assert run_query_endpoint(oxigraph.query_url, query, {"name": hostile}).rows == ()
+    assert run_query_endpoint(oxigraph.query_url, query).rows != ()
