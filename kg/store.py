@@ -395,7 +395,7 @@ def push(
             raise StoreError(f"a source graph is named <{union_name}>, kg's union graph")
         graphs[union_name] = sorted({t for triples in graphs.values() for t in triples})
     if verify and not allow_other_graphs:
-        _refuse_other_corpora(urls.query, list(graphs), client)
+        _refuse_other_corpora(urls.query, list(graphs), client, say)
     names = list(graphs)
     record = _marker(data, write_url, names, resume, say) if marker else None
     skip = (
@@ -503,7 +503,7 @@ def _marker(
     return Marker.begin(where, store, source, names)
 
 
-def _refuse_other_corpora(endpoint: str, names: list[str], client: Client) -> None:
+def _refuse_other_corpora(endpoint: str, names: list[str], client: Client, say: Progress) -> None:
     """Refuse to replace ``…/graph/registry`` while graphs of the same base that this
     push does not name are on the store: their names live in that registry."""
     registries = [g for g in names if g.endswith("/graph/registry")]
@@ -516,6 +516,13 @@ def _refuse_other_corpora(endpoint: str, names: list[str], client: Client) -> No
         f"FILTER(STRSTARTS(STR(?g), {literal})) }}"
     )
     others = sorted({str(row["g"]) for row in select(endpoint, query, client)} - set(names))
+    union = prefix + UNION_NAME
+    if union in others:  # pushed before, not now (--no-union): it goes stale
+        others.remove(union)
+        say(
+            f"<{union}> from an earlier push is left as it was, and kg query --endpoint "
+            f"reads it: push without --no-union, or DROP GRAPH <{union}>"
+        )
     if others:
         listed = "\n".join(f"  <{g}>" for g in others)
         raise StoreError(
