@@ -42,7 +42,7 @@ def corpus_dataset(
         "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
         f"FILTER(STRSTARTS(STR(?g), {ntriples.literal(prefix)})) }}"
     )
-    graphs = sorted(str(row["g"]) for row in select(endpoint, query, client))
+    graphs = sorted(str(row["g"]) for row in select(endpoint, query, client, required=("g",)))
     union = prefix + UNION_NAME
     named = [g for g in graphs if g != union]
     if not named:

@@ -515,7 +515,8 @@ def _refuse_other_corpora(endpoint: str, names: list[str], client: Client, say: 
         "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
         f"FILTER(STRSTARTS(STR(?g), {literal})) }}"
     )
-    others = sorted({str(row["g"]) for row in select(endpoint, query, client)} - set(names))
+    found = select(endpoint, query, client, required=("g",))
+    others = sorted({str(row["g"]) for row in found} - set(names))
     union = prefix + UNION_NAME
     if union in others:  # pushed before, not now (--no-union): it goes stale
         others.remove(union)
@@ -566,8 +567,11 @@ def read_graphs_content(
             return
         values = " ".join(_term(URIRef(g)) for g in group)
         query = f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
-        for row in select(endpoint, query, client):
-            held[str(row["g"])].append((row["s"], row["p"], row["o"]))
+        for row in select(endpoint, query, client, required=("g", "s", "p", "o")):
+            triples = held.get(str(row["g"]))
+            if triples is None:
+                raise StoreError(f"{endpoint}: a triple of <{row['g']}>, a graph not asked for")
+            triples.append((row["s"], row["p"], row["o"]))
         for graph in group:
             if len(held[graph]) != counts[graph]:
                 raise StoreError(
@@ -601,18 +605,19 @@ def read_graph_content(
     """
     name = _term(URIRef(graph))
     pattern = f"SELECT ?s ?p ?o WHERE {{ GRAPH {name} {{ ?s ?p ?o }}"
-    rows = select(endpoint, pattern + " }", client)
+    rows = select(endpoint, pattern + " }", client, required=("s", "p", "o"))
     if len(rows) < count:
 
         def part(prefix: str) -> list[dict[str, Term]]:
             where = f'FILTER(isIRI(?s) && STRSTARTS(MD5(STR(?s)), "{prefix}"))'
-            found = select(endpoint, f"{pattern} {where} }}", client)
+            found = select(endpoint, f"{pattern} {where} }}", client, required=("s", "p", "o"))
             if len(found) < page or len(prefix) >= 6:
                 return found
             return [row for digit in "0123456789abcdef" for row in part(prefix + digit)]
 
         rows = [row for digit in "0123456789abcdef" for row in part(digit)]
-        rows += select(endpoint, f"{pattern} FILTER(isBlank(?s)) }}", client)
+        blank = f"{pattern} FILTER(isBlank(?s)) }}"
+        rows += select(endpoint, blank, client, required=("s", "p", "o"))
     if len(rows) != count:
         raise StoreError(
             f"<{graph}>: the store counts {count:,} triples but returned {len(rows):,} "
@@ -626,11 +631,18 @@ def select(
     query: str,
     client: Client | None = None,
     dataset: tuple[list[str], list[str]] | None = None,
+    required: tuple[str, ...] = (),
 ) -> list[dict[str, Term]]:
     """Run a SELECT query over the SPARQL protocol; rows map variable names to rdflib terms.
-    ``dataset`` is (default graphs, named graphs), sent as protocol parameters."""
+    ``dataset`` is (default graphs, named graphs), sent as protocol parameters; a row
+    without one of the ``required`` variables is a malformed answer."""
     variables, rows = select_table(endpoint, query, client, dataset)
-    return [{k: v for k, v in zip(variables, row, strict=True) if v is not None} for row in rows]
+    found = [{k: v for k, v in zip(variables, row, strict=True) if v is not None} for row in rows]
+    for row in found:
+        missing = [name for name in required if name not in row]
+        if missing:
+            raise StoreError(f"{endpoint}: an answer row without ?{missing[0]}: not what was asked")
+    return found
 
 
 def select_table(
@@ -703,8 +715,11 @@ def count_triples(
         " GROUP BY ?g"
     )
     counts = dict.fromkeys(names, 0)
-    for row in select(endpoint, query, client):
-        counts[str(row["g"])] = int(str(row["n"]))
+    for row in select(endpoint, query, client, required=("g", "n")):
+        try:
+            counts[str(row["g"])] = int(str(row["n"]))
+        except ValueError:
+            raise StoreError(f"{endpoint}: {row['n']!r} is not a count") from None
     return counts
 
 

@@ -535,3 +535,32 @@ def test_an_unwritable_marker_stops_the_push_before_it_writes(
     err = capsys.readouterr().err
     assert "cannot write the push marker" in err and "Traceback" not in err
     assert seen == []
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"head": {"vars": ["g"]}, "results": {"bindings": [{"g": {"type": "uri", "value": "x"}}]}},
+        {"head": {"vars": ["g", "n"]}, "results": {"bindings": [{"g": {}, "n": {}}]}},
+        {"results": []},
+    ],
+    ids=["missing-variable", "malformed-terms", "not-a-table"],
+)
+def test_a_malformed_query_answer_is_an_error_not_a_traceback(
+    raw_server: Callable[[Answer], tuple[str, list[Request]]],
+    golden_file: Path,
+    capsys: pytest.CaptureFixture[str],
+    answer: dict[str, object],
+) -> None:
+    def store(conn: socket.socket, request: Request, number: int) -> None:
+        if request.method == "PUT":
+            reply(conn, "204 No Content")
+        else:
+            reply(conn, "200 OK", json.dumps(answer).encode())
+
+    url, _ = raw_server(store)
+    command = ["push", str(golden_file), "--endpoint", url + "/query", "--allow-other-graphs"]
+    assert cli.main(command) == 2
+    err = capsys.readouterr().err
+    assert "all 3 graphs were written, but reading them back failed" in err
+    assert "Traceback" not in err
