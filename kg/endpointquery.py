@@ -5,11 +5,13 @@ Locally, patterns outside ``GRAPH`` see the union of the named graphs as a set,
 and ``GRAPH ?g`` ranges over the source graphs. Stores differ: Oxigraph's default
 graph is empty unless the server runs with a union default graph, which (like
 Virtuoso's, and like several ``default-graph-uri`` parameters on either) repeats
-a fact once per graph that states it. So the query is sent with an explicit
-dataset in the SPARQL protocol: the default graph is ``…/graph/union``, the set
-union ``kg push`` writes, and the named graphs are the corpus's other graphs,
-found on the store under ``…/graph/``. Parameters become a VALUES block of terms
-written by kg's N-Triples writer, as with the local Oxigraph engine.
+a fact once per graph that states it. So the query is sent with its dataset
+in the SPARQL protocol (``default-graph-uri``, ``named-graph-uri``; ``FROM`` in the
+text would do on Virtuoso, but Oxigraph's union-default-graph mode ignores it):
+the default graph is ``…/graph/union``, the set union ``kg push`` writes, and the
+named graphs are the corpus's other graphs, found on the store under ``…/graph/``.
+Parameters become a VALUES block of terms written by kg's N-Triples writer, as
+with the local Oxigraph engine.
 """
 
 from __future__ import annotations
@@ -72,10 +74,10 @@ def run_query_endpoint(
         check_url(endpoint)
         client = Client(credentials_from_environment(endpoint))
     bindings = terms(params, base)
-    text = with_prologue(bind_values(query, bindings), base)
     default, named, note = corpus_dataset(endpoint, client, base)
     if note and warn is not None:
         warn(note)
+    text = with_prologue(bind_values(query, bindings), base)
     form = _form(text)
     dataset = (default, named)
     if form == "SELECT":

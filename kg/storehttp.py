@@ -38,6 +38,13 @@ from kg.errors import KgError
 Progress = Callable[[str], None]
 
 TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
+
+# Virtuoso echoes every named-graph-uri of a query as a response header, and kg query
+# --endpoint names each source graph: hundreds for a large corpus, where Python's
+# HTTP client stops at 100 headers. The watchdog still bounds a hostile server's time.
+MAX_HEADERS = 20_000
+if getattr(http.client, "_MAXHEADERS", MAX_HEADERS) < MAX_HEADERS:
+    setattr(http.client, "_MAXHEADERS", MAX_HEADERS)  # noqa: B010 - private in typeshed
 MAX_DELAY = 30.0
 ENV_TOKEN, ENV_USER, ENV_PASSWORD, ENV_NETRC = (
     "KG_STORE_TOKEN",

@@ -195,3 +195,22 @@ def test_virtuoso_killed_mid_push_then_pushed_again(seed_file: Path, tmp_path: P
     with virtuoso_server(data_dir=data) as restarted:
         report = push_seeds(seed_file, restarted.query_url)
         assert report.ok and {g.status for g in report.graphs} == {"content equal"}
+
+
+def test_many_graphs_push_and_query(store: str, tmp_path: Path) -> None:
+    """Hundreds of graphs: read back in a few requests, and named in the query text
+    (Virtuoso echoes each protocol graph parameter as a header, over Python's limit)."""
+    base = "https://example.org/many/"
+    lines = [f"<{base}graph/registry> {{ <urn:x> <urn:count> 150 }}"]
+    lines += [f"<{base}graph/g{i}> {{ <urn:s{i}> <urn:p> <urn:x> }}" for i in range(150)]
+    path = tmp_path / "many.trig"
+    path.write_text("\n".join(lines) + "\n")
+    report = push_seeds(path, store)
+    assert report.ok and len(report.graphs) == 152  # with the union
+    assert report.requests < 152 + 10  # one write a graph; a few reads for all of them
+    query = (
+        "SELECT (COUNT(DISTINCT ?g) AS ?graphs) (COUNT(*) AS ?triples) "
+        "WHERE { GRAPH ?g { ?s ?p ?o } }"
+    )
+    answer = run_query_endpoint(store, query, base=base)
+    assert [int(str(v)) for v in answer.rows[0]] == [151, 151]  # the union is not a source
