@@ -3,10 +3,11 @@ conformant stores rewrite literals.
 
 Counting triples misses a store that keeps every triple but changes its terms:
 Oxigraph stores ``"5"^^xsd:nonNegativeInteger`` as ``"5"^^xsd:integer``, and both
-Oxigraph and Virtuoso write ``"100.0"^^xsd:decimal`` as ``"100"`` and lower-case
-language tags. Each of these keeps the *value* (SPARQL compares them equal) but
-not the term, so a comparison reports them as named normalisations, apart from
-real differences (a triple missing, or one the store holds that was not sent).
+Oxigraph and Virtuoso write ``"100.0"^^xsd:decimal`` as ``"100"``. Each keeps the
+*value* (SPARQL compares them equal) but not the term, so a comparison reports
+them as named normalisations, apart from real differences (a triple missing, or
+one the store holds that was not sent). Both stores also lower-case language
+tags, which RDF 1.1 (and rdflib) treat as the same term.
 Terms are compared as kg's N-Triples writer prints them; blank nodes, whose
 labels a store may change, are compared after canonical relabelling.
 """
