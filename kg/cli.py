@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -21,6 +22,23 @@ def _jobs(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive, finite number of seconds")
+    return value
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
     return value
 
 
@@ -220,6 +238,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("-f", "--output", choices=["table", "csv", "json"], default="table")
     sub.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="query the graphs kg pushed to this SPARQL endpoint instead of a file",
+    )
+    sub.add_argument(
+        "--base", default=None, help="with --endpoint: the base IRI the graph was built with"
+    )
+    sub.add_argument(
         "--engine",
         choices=["oxigraph", "rdflib"],
         default="oxigraph",
@@ -312,10 +338,37 @@ def _store_commands(command: Callable[[str, object, str], argparse.ArgumentParse
     sub.add_argument("--update-url", help="SPARQL Update URL (default: derived)")
     sub.add_argument("--method", choices=["gsp", "update"], default="gsp", help="default: gsp")
     sub.add_argument("--target-graph", metavar="IRI", help="push every triple into this graph")
-    sub.add_argument("--batch-size", type=int, default=50_000, help="triples per request")
-    sub.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
-    sub.add_argument("--retries", type=int, default=4, help="retries on transient errors")
-    sub.add_argument("--no-verify", action="store_true", help="do not count triples afterwards")
+    sub.add_argument(
+        "--batch-size", type=_jobs, default=50_000, metavar="N", help="triples per request"
+    )
+    sub.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=60.0,
+        metavar="S",
+        help="seconds for each whole request, connect to last byte (default: 60)",
+    )
+    sub.add_argument(
+        "--retries", type=_count, default=4, metavar="N", help="retries on transient errors"
+    )
+    sub.add_argument(
+        "--no-verify", action="store_true", help="do not read the graphs back and compare"
+    )
+    sub.add_argument(
+        "--no-union",
+        action="store_true",
+        help="do not write the union of the graphs to .../graph/union (kg query --endpoint)",
+    )
+    sub.add_argument(
+        "--allow-other-graphs",
+        action="store_true",
+        help="replace the registry although the store holds other graphs of the same base",
+    )
+    sub.add_argument(
+        "--resume",
+        action="store_true",
+        help="after an interrupted push: push only the graphs it did not write",
+    )
     sub.add_argument("--json", action="store_true", help="counts as JSON")
 
     sub = command("serve", impl.serve_command, "Serve a built graph over SPARQL (Oxigraph).")

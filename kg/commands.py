@@ -20,7 +20,7 @@ from kg.namespaces import DEFAULT_BASE
 from kg.report import ReportFormat, render, render_text, report_json
 from kg.validation import Severity, ValidationReport, ValidationResult
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _say(args: Namespace, message: str) -> None:
@@ -222,9 +222,19 @@ def query_command(args: Namespace) -> int:
         if not sep or not name.isidentifier():
             raise KgError(f"--param {item!r}: write NAME=VALUE")
         params[name] = value
-    if not args.graph.is_file():
+    if args.endpoint is not None:
+        from kg.endpointquery import run_query_endpoint
+
+        answer = run_query_endpoint(
+            args.endpoint,
+            text,
+            params,
+            base=args.base or DEFAULT_BASE,
+            warn=lambda m: _say(args, m),
+        )
+    elif not args.graph.is_file():
         raise KgError(f"{args.graph}: no such graph; run 'kg build' first")
-    if args.engine == "rdflib":
+    elif args.engine == "rdflib":
         answer = run_query(read_graph(args.graph), text, params)
     else:
         answer = run_query_store(open_store(args.graph), text, params)
@@ -343,33 +353,56 @@ def diff_command(args: Namespace) -> int:
 
 
 def push_command(args: Namespace) -> int:
-    from kg.store import push
+    from kg.store import InterruptedPushError, PushError, push
 
-    report = push(
-        args.graph,
-        args.endpoint,
-        store_url=args.store_url,
-        update_url=args.update_url,
-        method=args.method,
-        target_graph=args.target_graph,
-        batch_size=args.batch_size,
-        timeout=args.timeout,
-        retries=args.retries,
-        verify=not args.no_verify,
-        progress=lambda m: _say(args, m),
-    )
+    try:
+        report = push(
+            args.graph,
+            args.endpoint,
+            store_url=args.store_url,
+            update_url=args.update_url,
+            method=args.method,
+            target_graph=args.target_graph,
+            batch_size=args.batch_size,
+            timeout=args.timeout,
+            retries=args.retries,
+            verify=not args.no_verify,
+            union=not args.no_union,
+            allow_other_graphs=args.allow_other_graphs,
+            resume=args.resume,
+            progress=lambda m: _say(args, m),
+        )
+    except PushError as exc:
+        if not exc.interrupted:
+            raise
+        print(f"kg: {exc}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except InterruptedPushError as exc:
+        print(f"kg: {exc}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if args.json:
-        graphs = [{"graph": g.graph, "sent": g.sent, "found": g.found} for g in report.graphs]
+        graphs = [
+            {"graph": g.graph, "sent": g.sent, "found": g.found, "status": g.status}
+            for g in report.graphs
+        ]
         summary = {"ok": report.ok, "requests": report.requests, "graphs": graphs}
         print(json.dumps(summary, indent=1))
     else:
-        print(f"{'sent':>8}  {'found':>8}  graph")
+        print(f"{'sent':>8}  {'found':>8}  {'content':<13}  graph")
         for g in report.graphs:
             found = "-" if g.found is None else f"{g.found:,}"
-            print(f"{g.sent:8,}  {found:>8}  {g.graph}{'' if g.ok else '  (differs)'}")
+            print(f"{g.sent:8,}  {found:>8}  {_content(g.status):<13}  {g.graph}")
     if not report.ok:
-        _say(args, "the server holds a different number of triples than were sent")
+        _say(args, "the server holds other triples than were sent (see above)")
     return EXIT_OK if report.ok else EXIT_VIOLATIONS
+
+
+def _content(status: str) -> str:
+    if status.startswith("content equal up to"):
+        return "normalised"
+    if status.startswith("content equal"):
+        return "equal"
+    return "DIFFERS" if "differs" in status else status
 
 
 def serve_command(args: Namespace) -> int:

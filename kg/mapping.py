@@ -46,7 +46,10 @@ def _fixed(node: URIRef) -> str:
 _TYPE = _fixed(RDF.type)
 _DERIVED_FROM = _fixed(PROV.wasDerivedFrom)
 _INTEGER = str(XSD.integer)
-_NON_NEGATIVE = str(XSD.nonNegativeInteger)
+# Offsets are xsd:integer (kept non-negative by the shapes), not Web Annotation's
+# xsd:nonNegativeInteger: the value is the same, and stores that canonicalise
+# derived integer types (Oxigraph) hand xsd:integer back, so only this round-trips.
+_OFFSET = str(XSD.integer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,12 +270,10 @@ class _Mapper:
             self.emit(
                 position,
                 _fixed(OA.start),
-                ntriples.literal(str(evidence.start), _NON_NEGATIVE),
+                ntriples.literal(str(evidence.start), _OFFSET),
                 graph,
             )
-            self.emit(
-                position, _fixed(OA.end), ntriples.literal(str(evidence.end), _NON_NEGATIVE), graph
-            )
+            self.emit(position, _fixed(OA.end), ntriples.literal(str(evidence.end), _OFFSET), graph)
         return iri
 
 
@@ -298,7 +299,10 @@ def to_term(meaning: FieldMeaning, item: Any) -> Term:
     if isinstance(item, float):
         # At most 10 decimal places: more is noise for a percentage, and pyshacl-turbo
         # 0.6.5 misjudges range checks on decimals with 19 or more fraction digits.
-        return Literal(Decimal(repr(round(item, 10))), datatype=XSD.decimal)
+        # Written in XSD 1.1 canonical form ("100", not "100.0"), as Oxigraph and Virtuoso
+        # store it, so a pushed graph reads back term for term.
+        value = Decimal(repr(round(item, 10))).normalize()
+        return Literal(format(value, "f") if value else "0", datatype=XSD.decimal)
     return Literal(str(item))
 
 

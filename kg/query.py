@@ -248,7 +248,7 @@ def run_query(
     base: str = DEFAULT_BASE,
 ) -> QueryAnswer:
     """Run a SPARQL query; ``params`` are bound as terms (never spliced into the text)."""
-    bindings = _terms(query, params, base)
+    bindings = terms(params, base, query)
     text = with_prologue(query, base)
     try:
         result: Result = graph.query(text, initBindings=bindings)  # type: ignore[arg-type]
@@ -267,6 +267,7 @@ def run_query(
 
 __all__ = [
     "QueryAnswer",
+    "bind_values",
     "check_parameters",
     "open_store",
     "parameter_term",
@@ -276,6 +277,7 @@ __all__ = [
     "run_query",
     "run_query_store",
     "store_of",
+    "terms",
     "user_positions",
     "with_prologue",
 ]
@@ -332,11 +334,11 @@ def run_query_store(
     """
     import pyoxigraph as ox
 
-    bindings = _terms(query, params, base)
+    bindings = terms(params, base, query)
     for name in bindings:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise KgError(f"parameter name {name!r} is not a SPARQL variable name")
-    bound = _bind(query, bindings)
+    bound = bind_values(query, bindings)
     text = with_prologue(bound, base)
     try:
         result = store.query(text)
@@ -370,10 +372,14 @@ def run_query_store(
     return QueryAnswer(variables=variables, rows=rows)
 
 
-def _terms(query: str, params: Mapping[str, str | Term] | None, base: str) -> dict[str, Term]:
+def terms(
+    params: Mapping[str, str | Term] | None, base: str, query: str | None = None
+) -> dict[str, Term]:
     """Parameters as RDF terms: text is read as a term; rdflib terms (even URIRef,
-    which is a str) are taken as they are. Names the query does not mention are refused."""
-    check_parameters(query, (params or {}).keys())
+    which is a str) are taken as they are. With ``query``, names it does not mention are
+    refused (binding them would change nothing, silently)."""
+    if query is not None:
+        check_parameters(query, (params or {}).keys())
     return {
         name: value if isinstance(value, Identifier) else parameter_term(str(value), base)
         for name, value in (params or {}).items()
@@ -384,7 +390,7 @@ _COMMENT = re.compile(r"^\s*#.*$", re.MULTILINE)
 _OPENING = re.compile(r"\bWHERE\s*\{|\b(?:SELECT|ASK)\b[^{]*\{", re.IGNORECASE)
 
 
-def _bind(query: str, bindings: Mapping[str, Term]) -> str:
+def bind_values(query: str, bindings: Mapping[str, Term]) -> str:
     """The query with a VALUES block for the bindings at the start of its WHERE clause."""
     if not bindings:
         return query

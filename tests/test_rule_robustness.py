@@ -53,7 +53,14 @@ STATEMENTS = _statements()
 
 
 def _seen(report: ValidationReport) -> set[tuple[str, str | None, str | None]]:
-    return {(r.focus, r.shape, r.component) for r in report.results}
+    """What the hand-written SPARQL rules found. SHACL Core results are left out: on an
+    ill-typed value pyshacl skips sh:minInclusive where SHACL (and turbo) report it,
+    a difference between the Core engines, not in a rule."""
+    return {
+        (r.focus, r.shape, r.component)
+        for r in report.results
+        if r.component == "<http://www.w3.org/ns/shacl#SPARQLConstraintComponent>"
+    }
 
 
 def test_rules_read_the_predicates_the_examples_replace() -> None:

@@ -415,6 +415,12 @@ HAND_WRITTEN: dict[str, Case] = {
     "position-without-end": Case((hit(END, "MinCount", f"{EV}/position"),)),
     "position-two-ends": Case((hit(END, "MaxCount", f"{EV}/position"),)),
     "position-end-not-integer": Case((hit(END, "Datatype", f"{EV}/position"),)),
+    "position-offsets-negative": Case(
+        (
+            hit(START, "MinInclusive", f"{EV}/position"),
+            hit(END, "MinInclusive", f"{EV}/position"),
+        )
+    ),
     "position-end-before-start": Case(
         (
             hit(
