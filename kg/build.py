@@ -16,6 +16,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 
 from kg.cache import LoadCache
+from kg.defaults import GRAPH_STEM
 from kg.errors import InputError, KgError, Problem
 from kg.evidence import Anchor, check_documents, with_computed_offsets
 from kg.io import (
@@ -27,7 +28,7 @@ from kg.io import (
     write_atomically,
 )
 from kg.load import discover, load_documents, load_registry
-from kg.mapping import Mapping, map_corpus
+from kg.mapping import MappedGraph, map_corpus
 from kg.namespaces import DEFAULT_BASE
 from kg.ntriples import ascii_document
 from kg.resolve import Corpus, resolve
@@ -40,7 +41,6 @@ from kg.validation import (
 )
 
 DEFAULT_FORMATS = (Format.TURTLE, Format.TRIG)
-GRAPH_STEM = "graph"
 SOURCEMAP_SUFFIX = ".sourcemap.json"
 
 Progress = Callable[[str], None]
@@ -101,7 +101,7 @@ class Build:
     def __init__(
         self,
         corpus: Corpus | None,
-        mapping: Mapping,
+        mapping: MappedGraph,
         report: ValidationReport | PendingValidation | None = None,
     ) -> None:
         self.corpus = corpus

@@ -13,9 +13,17 @@ import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from kg.defaults import (
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_IO,
+    GRAPH_FILE,
+    OUT_DIR,
+    PUSH_BATCH_SIZE,
+    SEEDS_DIR,
+    SERVE_PORT,
+)
 from kg.errors import InputError, KgError, OutputError
-
-EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_IO = 0, 1, 2, 3
 
 
 def _jobs(text: str) -> int:
@@ -73,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         print("kg: interrupted; nothing was written", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 class _NoTraceback(logging.Formatter):
@@ -147,11 +155,11 @@ def _parser() -> argparse.ArgumentParser:
         "seeds",
         nargs="?",
         type=Path,
-        default=Path("seeds"),
+        default=SEEDS_DIR,
         help="directory of extraction files (default: seeds)",
     )
     sub.add_argument(
-        "-o", "--out", type=Path, default=Path("build"), help="output directory (default: build)"
+        "-o", "--out", type=Path, default=OUT_DIR, help=f"output directory (default: {OUT_DIR})"
     )
     sub.add_argument("--sources", type=Path, help="directory of source texts: check every quote")
     sub.add_argument("--base", default=None, help="base IRI for minted instance IRIs")
@@ -225,8 +233,8 @@ def _parser() -> argparse.ArgumentParser:
         "-g",
         "--graph",
         type=Path,
-        default=Path("build/graph.trig"),
-        help="graph file (default: build/graph.trig)",
+        default=GRAPH_FILE,
+        help=f"graph file (default: {GRAPH_FILE})",
     )
     sub.add_argument(
         "-p",
@@ -253,7 +261,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     sub = command("stats", impl.stats_command, "Count nodes per class and triples per source.")
-    sub.add_argument("graph", nargs="?", type=Path, default=Path("build/graph.trig"))
+    sub.add_argument("graph", nargs="?", type=Path, default=GRAPH_FILE)
     sub.add_argument("--json", action="store_true", help="counts as JSON")
 
     sub = command("schema", impl.schema_command, "Print the JSON Schema of the extraction format.")
@@ -262,7 +270,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = command(
         "evidence", impl.evidence_command, "Check every evidence quote against the source texts."
     )
-    sub.add_argument("seeds", nargs="?", type=Path, default=Path("seeds"))
+    sub.add_argument("seeds", nargs="?", type=Path, default=SEEDS_DIR)
     sub.add_argument("--sources", type=Path, required=True, help="directory of source texts")
     sub.add_argument("--json", action="store_true", help="anchors as JSON")
     sub.add_argument(
@@ -332,14 +340,14 @@ def _store_commands(command: Callable[[str, object, str], argparse.ArgumentParse
     from kg import commands as impl
 
     sub = command("push", impl.push_command, "Replace each named graph on a SPARQL server.")
-    sub.add_argument("graph", nargs="?", type=Path, default=Path("build/graph.trig"))
+    sub.add_argument("graph", nargs="?", type=Path, default=GRAPH_FILE)
     sub.add_argument("--endpoint", required=True, help="SPARQL query URL (e.g. .../query)")
     sub.add_argument("--store-url", help="Graph Store Protocol URL (default: derived)")
     sub.add_argument("--update-url", help="SPARQL Update URL (default: derived)")
     sub.add_argument("--method", choices=["gsp", "update"], default="gsp", help="default: gsp")
     sub.add_argument("--target-graph", metavar="IRI", help="push every triple into this graph")
     sub.add_argument(
-        "--batch-size", type=_jobs, default=50_000, metavar="N", help="triples per request"
+        "--batch-size", type=_jobs, default=PUSH_BATCH_SIZE, metavar="N", help="triples per request"
     )
     sub.add_argument(
         "--timeout",
@@ -372,8 +380,10 @@ def _store_commands(command: Callable[[str, object, str], argparse.ArgumentParse
     sub.add_argument("--json", action="store_true", help="counts as JSON")
 
     sub = command("serve", impl.serve_command, "Serve a built graph over SPARQL (Oxigraph).")
-    sub.add_argument("graph", nargs="?", type=Path, default=Path("build/graph.trig"))
-    sub.add_argument("--port", type=int, default=7878, help="port on 127.0.0.1 (default: 7878)")
+    sub.add_argument("graph", nargs="?", type=Path, default=GRAPH_FILE)
+    sub.add_argument(
+        "--port", type=int, default=SERVE_PORT, help=f"port on 127.0.0.1 (default: {SERVE_PORT})"
+    )
 
 
 def _view_commands(command: Callable[[str, object, str], argparse.ArgumentParser]) -> None:
@@ -381,7 +391,7 @@ def _view_commands(command: Callable[[str, object, str], argparse.ArgumentParser
     from kg import commands as impl
 
     sub = command("report", impl.report_command, "Write a static HTML site of a built graph.")
-    sub.add_argument("build_dir", nargs="?", type=Path, default=Path("build"), metavar="BUILD_DIR")
+    sub.add_argument("build_dir", nargs="?", type=Path, default=OUT_DIR, metavar="BUILD_DIR")
     sub.add_argument("-o", "--out", type=Path, default=Path("site"), help="default: site")
     sub.add_argument("--sources", type=Path, help="source texts: show each quote in context")
     sub.add_argument(
@@ -392,7 +402,7 @@ def _view_commands(command: Callable[[str, object, str], argparse.ArgumentParser
 
     sub = command("export", impl.export_command, "Export a built graph as Popolo JSON or CSV.")
     sub.add_argument("format", choices=["popolo", "csv"])
-    sub.add_argument("build_dir", nargs="?", type=Path, default=Path("build"), metavar="BUILD_DIR")
+    sub.add_argument("build_dir", nargs="?", type=Path, default=OUT_DIR, metavar="BUILD_DIR")
     sub.add_argument(
         "-o", "--out", type=Path, required=True, help="popolo: a .json file; csv: a directory"
     )

@@ -13,14 +13,13 @@ from rdflib import Graph
 
 from kg import outcome
 from kg.build import DEFAULT_FORMATS, SOURCEMAP_SUFFIX, build
+from kg.defaults import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATIONS
 from kg.errors import InputError, KgError, Location
 from kg.io import Format, read_graph, write_atomically
 from kg.load import usable_cores
 from kg.namespaces import DEFAULT_BASE
 from kg.report import ReportFormat, render, render_text, report_json
 from kg.validation import Severity, ValidationReport, ValidationResult
-
-EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _say(args: Namespace, message: str) -> None:

@@ -12,7 +12,9 @@ INPUT_PROBLEM = "kg:input-problem"
 not an RDF term), so report formats can tell input problems from SHACL results."""
 
 
-class Severity(StrEnum):
+class ProblemSeverity(StrEnum):
+    """How bad an input problem is (SHACL results have their own: kg.Severity)."""
+
     ERROR = "error"
     WARNING = "warning"
 
@@ -53,7 +55,7 @@ class Problem:
     field: str
     message: str
     hint: str | None = None
-    severity: Severity = Severity.ERROR
+    severity: ProblemSeverity = ProblemSeverity.ERROR
     code: str = "invalid"
 
     def to_dict(self) -> dict[str, str | int | None]:

@@ -79,7 +79,7 @@ class Minter:
 
 
 @dataclass(slots=True)
-class Mapping:
+class MappedGraph:
     """The mapper's output: quads as N-Triples terms, plus where each minted node (by
     plain IRI) and each of its fields (``"IRI PREDICATE-IRI"``; IRIs hold no spaces)
     is written, in the file that states it (not one that only corroborates it)."""
@@ -88,7 +88,7 @@ class Mapping:
     origins: dict[str, Location] = field(default_factory=dict)
 
 
-def map_corpus(corpus: Corpus, base: str = DEFAULT_BASE) -> Mapping:
+def map_corpus(corpus: Corpus, base: str = DEFAULT_BASE) -> MappedGraph:
     """Map a resolved corpus to quads."""
     return _Mapper(corpus, Minter(check_base(base))).run()
 
@@ -115,7 +115,7 @@ class _Mapper:
     def __init__(self, corpus: Corpus, minter: Minter) -> None:
         self.corpus = corpus
         self.minter = minter
-        self.out = Mapping()
+        self.out = MappedGraph()
         self.file: Loaded[Any] | None = None
         self.path: ValuePath = ()
         """Where the value being mapped is written; every subject emitted is traced to it."""
@@ -125,7 +125,7 @@ class _Mapper:
         """Map what follows as written at ``path`` in ``file`` (None: trace nothing)."""
         self.file, self.path = file, path
 
-    def run(self) -> Mapping:
+    def run(self) -> MappedGraph:
         registry = self.corpus.registry
         if registry is not None:
             graph = self.minter.graph(REGISTRY_GRAPH)
@@ -316,7 +316,7 @@ def meaning_iri(model: type[BaseModel], name: str) -> URIRef:
 
 __all__ = [
     "REGISTRY_GRAPH",
-    "Mapping",
+    "MappedGraph",
     "Minter",
     "Quad",
     "check_base",

@@ -16,8 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from kg.errors import INPUT_PROBLEM, Location, Problem
-from kg.errors import Severity as ProblemSeverity
+from kg.errors import INPUT_PROBLEM, Location, Problem, ProblemSeverity
 from kg.report import ReportFormat
 from kg.validation import Severity, ValidationReport, ValidationResult
 

@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
+from kg.defaults import SERVE_PORT
 from kg.errors import KgError
 
 HOST = "127.0.0.1"
-DEFAULT_PORT = 7878
+DEFAULT_PORT = SERVE_PORT
 ENV_BINARY = "KG_OXIGRAPH"
 EXECUTABLE = "oxigraph.exe" if os.name == "nt" else "oxigraph"
 

@@ -37,6 +37,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node as Term
 
 from kg import ntriples
+from kg.defaults import PUSH_BATCH_SIZE
 from kg.pushstate import (
     NOT_WRITTEN,
     PARTLY,
@@ -61,7 +62,7 @@ Method = TypingLiteral["gsp", "update"]
 Triple = tuple[Term, Term, Term]
 Progress = Callable[[str], None]
 
-DEFAULT_BATCH_SIZE = 50_000
+DEFAULT_BATCH_SIZE = PUSH_BATCH_SIZE
 PAGE = 10_000  # rows per read-back query: Virtuoso answers at most 10,000 by default
 N_TRIPLES = "application/n-triples"
 UNION_NAME = "union"

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 import kg.io
-from kg.cli import EXIT_INPUT, EXIT_IO, EXIT_OK, EXIT_VIOLATIONS, main
+from kg.cli import main
+from kg.defaults import EXIT_INPUT, EXIT_IO, EXIT_OK, EXIT_VIOLATIONS
 
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "golden" / "seeds"
 README = Path(__file__).resolve().parent.parent / "README.md"
