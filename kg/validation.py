@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -23,8 +24,10 @@ from rdflib.term import Node as Term
 
 from kg import ntriples
 from kg.errors import KgError, Location
-from kg.io import bind_prefixes
+from kg.io import bind_prefixes, to_graph
+from kg.mapping import MappedGraph
 from kg.memory import release_free_memory
+from kg.ntriples import ascii_document
 from kg.resources import turtle_files
 from kg.shacl_terms import focus_text, path_text, term_text
 from kg.sparql_rules import (
@@ -176,9 +179,16 @@ class Engine(StrEnum):
         return Engine.TURBO if importlib.util.find_spec("pyshacl_turbo") else Engine.KG
 
 
+class Built(Protocol):
+    """What :func:`validate` needs of a :class:`kg.Build`: its mapped statements."""
+
+    @property
+    def mapping(self) -> MappedGraph: ...
+
+
 def validate(
-    data: Graph | Path | str,
-    shapes: Graph | Path | None = None,
+    data: Graph | Path | str | Built,
+    shapes: Graph | Path | str | None = None,
     origins: Mapping[str, Location] | None = None,
     engine: Engine | str = Engine.AUTO,
     *,
@@ -187,24 +197,44 @@ def validate(
 ) -> ValidationReport:
     """Validate ``data`` against ``shapes`` (default: the project's).
 
-    ``data`` is an rdflib Graph, a file (``Path``), or RDF text (Turtle unless
-    ``rdf_format`` names another; relative IRIs resolve against ``base_iri``).
+    ``data`` is a :class:`kg.Build` (validated again, with its source map, so every
+    result names the extraction file and line), an rdflib Graph, a file (``Path``), or
+    RDF text (Turtle unless ``rdf_format`` names another; relative IRIs resolve
+    against ``base_iri``).
     Files and text are read so that every literal keeps its lexical form
     (:mod:`kg.validation_input`): an ill-typed ``"1_000"^^xsd:integer`` is
     reported. A Graph is validated as it is, and rdflib normalised its typed
     literals when it was made (``"1_000"`` became ``"1000"``): give the file or
-    text to validate what its author wrote. ``shapes`` is a Graph or a file or
-    directory of Turtle. No inference is run: the shapes are written for the
+    text to validate what its author wrote. ``shapes`` is a Graph or the path of a
+    file or directory of Turtle. No inference is run: the shapes are written for the
     data as mapped, and OWL-RL pre-inference would cost 10-15x for nothing. See
     :class:`Engine`. Unreadable input raises :class:`kg.KgError`.
     """
-    shapes_graph = load_shapes([shapes]) if isinstance(shapes, Path) else shapes
+    if isinstance(shapes, Path | str):
+        shapes_graph: Graph | None = load_shapes([Path(shapes)])
+    elif shapes is None or isinstance(shapes, Graph):
+        shapes_graph = shapes
+    else:
+        raise KgError(f"shapes must be a Graph or a path, not {type(shapes).__name__}")
     chosen = Engine(engine).resolved()
+    mapped = getattr(data, "mapping", None)
+    if isinstance(mapped, MappedGraph):
+        labels = StatementLabels((s, p, o) for s, p, o, _ in mapped.quads)
+        traced = origins if origins is not None else mapped.origins
+        if chosen is Engine.TURBO:
+            text = ascii_document(mapped.quads)
+            return validate_ntriples(text, shapes_graph, traced, chosen, labels)
+        return _validate_graph(to_graph(mapped.quads), shapes_graph, traced, chosen)
     if isinstance(data, Graph):
         if chosen is Engine.TURBO:
             text = data.serialize(format="nt", encoding="utf-8").decode("utf-8")
             return validate_ntriples(text, shapes_graph, origins, chosen, partial(label_of, data))
         return _validate_graph(data, shapes_graph, origins, chosen)
+    if not isinstance(data, Path | str):
+        raise KgError(
+            f"cannot validate {type(data).__name__}: give a kg.Build, an rdflib Graph, "
+            "a file path or RDF text"
+        )
     if chosen is Engine.TURBO:
         found = ntriples_of(data, rdf_format, base_iri)
         if found is not None:
