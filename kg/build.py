@@ -17,7 +17,7 @@ from rdflib import Dataset, Graph
 
 from kg.cache import LoadCache
 from kg.defaults import GRAPH_STEM
-from kg.errors import InputError, KgError, Problem
+from kg.errors import InputError, KgError, Location, Problem
 from kg.evidence import Anchor, check_documents, with_computed_offsets
 from kg.io import (
     Format,
@@ -150,6 +150,25 @@ class Build:
         return sorted(files)
 
 
+def read_sourcemap(path: Path) -> dict[str, Location]:
+    """The origins a build wrote with :meth:`Build.sourcemap` (empty if there is no file):
+    what ``kg validate`` and ``kg report`` use to name the extraction file and line."""
+    if not path.is_file():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        origins = {}
+        for iri, where in raw.items():
+            file, _, rest = str(where).partition(":")
+            line, _, column = rest.partition(":")
+            origins[iri] = Location(
+                file, int(line) if line else None, int(column) if column else None
+            )
+    except (ValueError, AttributeError, OSError) as exc:
+        raise KgError(f"{path}: not a source map written by kg build: {exc}") from None
+    return origins
+
+
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a stage allocates millions of objects.
@@ -205,4 +224,4 @@ def build(
     return Build(kept, mapping, pending)
 
 
-__all__ = ["DEFAULT_FORMATS", "Build", "build", "load_corpus", "paused_gc"]
+__all__ = ["DEFAULT_FORMATS", "Build", "build", "load_corpus", "paused_gc", "read_sourcemap"]

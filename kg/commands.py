@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from rdflib import Graph
 
 from kg import outcome
-from kg.build import DEFAULT_FORMATS, SOURCEMAP_SUFFIX, build
+from kg.build import DEFAULT_FORMATS, SOURCEMAP_SUFFIX, build, read_sourcemap
 from kg.defaults import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATIONS
 from kg.errors import InputError, KgError, Location
 from kg.io import Format, read_graph, write_atomically
@@ -106,7 +106,7 @@ def validate_command(args: Namespace) -> int:
     shapes = load_shapes(args.shapes) if args.shapes else default_shapes()
     results: list[ValidationResult] = []
     for graph in args.graphs:
-        origins = _read_sourcemap(args.sourcemap or _sourcemap_beside(graph))
+        origins = read_sourcemap(args.sourcemap or _sourcemap_beside(graph))
         found = _validate_file(graph, shapes, origins, args.engine)
         results.extend(outcome.place_in_rdf(found, graph, graph.as_posix()).results)
     report = ValidationReport(tuple(sorted(results, key=lambda r: r.sort_key())))
@@ -192,23 +192,6 @@ def _seeds_fallback(seeds: Path) -> Location:
 
 def _sourcemap_beside(graph: Path) -> Path:
     return graph.with_name(graph.stem + SOURCEMAP_SUFFIX)
-
-
-def _read_sourcemap(path: Path) -> dict[str, Location]:
-    if not path.is_file():
-        return {}
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        origins = {}
-        for iri, where in raw.items():
-            file, _, rest = str(where).partition(":")
-            line, _, column = rest.partition(":")
-            origins[iri] = Location(
-                file, int(line) if line else None, int(column) if column else None
-            )
-    except (ValueError, AttributeError, OSError) as exc:
-        raise KgError(f"{path}: not a source map written by kg build: {exc}") from None
-    return origins
 
 
 def query_command(args: Namespace) -> int:

@@ -9,7 +9,6 @@ is sorted, so whatever is made from a view is deterministic.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from typing import NamedTuple
 
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from kg.build import paused_gc
+from kg.build import paused_gc, read_sourcemap
 from kg.dates import PartialDate, Qualifier
 from kg.errors import KgError
 from kg.io import rdf_format_of
@@ -136,12 +135,8 @@ def read_view(path: Path, sourcemap: Path | None = None) -> GraphView:
             view = _view_of(ox.parse(path=str(path), format=fmt))
     except (SyntaxError, ValueError, OSError) as exc:
         raise KgError(f"{path}: cannot read: {exc}") from None
-    if sourcemap is not None and sourcemap.is_file():
-        try:
-            raw = json.loads(sourcemap.read_text(encoding="utf-8"))
-        except (ValueError, OSError) as exc:
-            raise KgError(f"{sourcemap}: cannot read the source map: {exc}") from None
-        view.origins = {str(k): str(v) for k, v in raw.items()}
+    if sourcemap is not None:
+        view.origins = {iri: str(where) for iri, where in read_sourcemap(sourcemap).items()}
     return view
 
 
