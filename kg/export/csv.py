@@ -14,39 +14,38 @@ import hashlib
 import io
 import re
 
-from rdflib.namespace import FOAF, ORG, RDF
-
 from kg.graphview import GraphView, Lit, Term, iter_classes, local_name
-from kg.namespaces import KG, OA, OPENGOV, PREFIXES
+from kg.iris import (
+    FOAF_Agent,
+    FOAF_Person,
+    KG_Article,
+    KG_Candidacy,
+    KG_Claim,
+    KG_DisciplinaryAction,
+    KG_Election,
+    KG_evidence,
+    KG_OrganisationalChange,
+    KG_SourceDocument,
+    KG_Tenure,
+    OA_end,
+    OA_exact,
+    OA_hasSelector,
+    OA_hasSource,
+    OA_SpecificResource,
+    OA_start,
+    OA_TextPositionSelector,
+    OA_TextQuoteSelector,
+    OPENGOV_Vote,
+    OPENGOV_VoteEvent,
+    ORG_ChangeEvent,
+    ORG_Membership,
+    ORG_Organization,
+    ORG_Post,
+    RDF_type,
+)
+from kg.namespaces import PREFIXES
 
 _S = str
-# Term IRIs as strings, made once (rdflib namespace lookups are slow in loops).
-FOAF_Agent = str(FOAF.Agent)
-FOAF_Person = str(FOAF.Person)
-KG_Article = str(KG.Article)
-KG_Candidacy = str(KG.Candidacy)
-KG_Claim = str(KG.Claim)
-KG_DisciplinaryAction = str(KG.DisciplinaryAction)
-KG_Election = str(KG.Election)
-KG_OrganisationalChange = str(KG.OrganisationalChange)
-KG_SourceDocument = str(KG.SourceDocument)
-KG_Tenure = str(KG.Tenure)
-KG_evidence = str(KG.evidence)
-OA_SpecificResource = str(OA.SpecificResource)
-OA_TextPositionSelector = str(OA.TextPositionSelector)
-OA_TextQuoteSelector = str(OA.TextQuoteSelector)
-OA_end = str(OA.end)
-OA_exact = str(OA.exact)
-OA_hasSelector = str(OA.hasSelector)
-OA_hasSource = str(OA.hasSource)
-OA_start = str(OA.start)
-OPENGOV_Vote = str(OPENGOV.Vote)
-OPENGOV_VoteEvent = str(OPENGOV.VoteEvent)
-ORG_ChangeEvent = str(ORG.ChangeEvent)
-ORG_Membership = str(ORG.Membership)
-ORG_Organization = str(ORG.Organization)
-ORG_Post = str(ORG.Post)
-RDF_type = str(RDF.type)
 FILE_NAMES = {
     FOAF_Person: "people",
     ORG_Organization: "organisations",

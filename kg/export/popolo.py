@@ -13,62 +13,61 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, SKOS
-
 from kg.graphview import GraphView, Lit, local_name
-from kg.namespaces import KG, OPENGOV, SCHEMA, WD
+from kg.iris import (
+    DCTERMS_date,
+    DCTERMS_description,
+    DCTERMS_hasPart,
+    DCTERMS_title,
+    FOAF_Person,
+    KG_abstentions,
+    KG_actingAuthority,
+    KG_actionKind,
+    KG_actionStatus,
+    KG_candidacy,
+    KG_candidate,
+    KG_changeKind,
+    KG_DisciplinaryAction,
+    KG_Election,
+    KG_electorate,
+    KG_follows,
+    KG_founded,
+    KG_OrganisationalChange,
+    KG_organisationKind,
+    KG_outcome,
+    KG_post,
+    KG_proposedBy,
+    KG_roleName,
+    KG_SourceDocument,
+    KG_subject,
+    KG_Tenure,
+    KG_votesAgainst,
+    KG_votesFor,
+    OPENGOV_option,
+    OPENGOV_organization,
+    OPENGOV_result,
+    OPENGOV_vote,
+    OPENGOV_VoteEvent,
+    OPENGOV_voter,
+    ORG_member,
+    ORG_Organization,
+    ORG_organization,
+    ORG_originalOrganization,
+    ORG_Post,
+    ORG_postIn,
+    ORG_subOrganizationOf,
+    PROV_wasDerivedFrom,
+    RDF_type,
+    SCHEMA_description,
+    SCHEMA_endDate,
+    SCHEMA_sameAs,
+    SCHEMA_startDate,
+    SKOS_altLabel,
+    SKOS_prefLabel,
+)
+from kg.namespaces import WD
 
 _S = str
-RDF_type = str(RDF.type)
-KG_SourceDocument = str(KG.SourceDocument)
-DCTERMS_hasPart = str(DCTERMS.hasPart)
-# Term IRIs as strings, made once (rdflib namespace lookups are slow in loops).
-DCTERMS_date = str(DCTERMS.date)
-DCTERMS_description = str(DCTERMS.description)
-DCTERMS_title = str(DCTERMS.title)
-FOAF_Person = str(FOAF.Person)
-KG_DisciplinaryAction = str(KG.DisciplinaryAction)
-KG_Election = str(KG.Election)
-KG_OrganisationalChange = str(KG.OrganisationalChange)
-KG_Tenure = str(KG.Tenure)
-KG_abstentions = str(KG.abstentions)
-KG_actingAuthority = str(KG.actingAuthority)
-KG_actionKind = str(KG.actionKind)
-KG_actionStatus = str(KG.actionStatus)
-KG_candidacy = str(KG.candidacy)
-KG_candidate = str(KG.candidate)
-KG_changeKind = str(KG.changeKind)
-KG_electorate = str(KG.electorate)
-KG_follows = str(KG.follows)
-KG_founded = str(KG.founded)
-KG_organisationKind = str(KG.organisationKind)
-KG_outcome = str(KG.outcome)
-KG_post = str(KG.post)
-KG_proposedBy = str(KG.proposedBy)
-KG_roleName = str(KG.roleName)
-KG_subject = str(KG.subject)
-KG_votesAgainst = str(KG.votesAgainst)
-KG_votesFor = str(KG.votesFor)
-OPENGOV_VoteEvent = str(OPENGOV.VoteEvent)
-OPENGOV_option = str(OPENGOV.option)
-OPENGOV_organization = str(OPENGOV.organization)
-OPENGOV_result = str(OPENGOV.result)
-OPENGOV_vote = str(OPENGOV.vote)
-OPENGOV_voter = str(OPENGOV.voter)
-ORG_Organization = str(ORG.Organization)
-ORG_Post = str(ORG.Post)
-ORG_member = str(ORG.member)
-ORG_organization = str(ORG.organization)
-ORG_originalOrganization = str(ORG.originalOrganization)
-ORG_postIn = str(ORG.postIn)
-ORG_subOrganizationOf = str(ORG.subOrganizationOf)
-PROV_wasDerivedFrom = str(PROV.wasDerivedFrom)
-SCHEMA_description = str(SCHEMA.description)
-SCHEMA_endDate = str(SCHEMA.endDate)
-SCHEMA_sameAs = str(SCHEMA.sameAs)
-SCHEMA_startDate = str(SCHEMA.startDate)
-SKOS_altLabel = str(SKOS.altLabel)
-SKOS_prefLabel = str(SKOS.prefLabel)
 EVENT_CLASSES = {
     KG_Election: "election",
     KG_DisciplinaryAction: "disciplinary action",

@@ -11,10 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib.namespace import DCTERMS
-
 from kg.graphview import GraphView
-from kg.namespaces import KG, OA
+from kg.iris import (
+    DCTERMS_hasPart,
+    KG_endOffset,
+    KG_fileName,
+    KG_startOffset,
+    OA_end,
+    OA_exact,
+    OA_hasSelector,
+    OA_hasSource,
+    OA_start,
+)
 from kg.site.html import esc, link
 from kg.sources import read_source
 
@@ -22,16 +30,6 @@ CONTEXT = 220
 """Characters of source text shown on each side of a quote."""
 
 _S = str
-# Term IRIs as strings, made once (rdflib namespace lookups are slow in loops).
-DCTERMS_hasPart = str(DCTERMS.hasPart)
-KG_endOffset = str(KG.endOffset)
-KG_fileName = str(KG.fileName)
-KG_startOffset = str(KG.startOffset)
-OA_end = str(OA.end)
-OA_exact = str(OA.exact)
-OA_hasSelector = str(OA.hasSelector)
-OA_hasSource = str(OA.hasSource)
-OA_start = str(OA.start)
 
 
 @dataclass(slots=True)

@@ -7,54 +7,53 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, SKOS
-
 from kg.dates import PartialDate
 from kg.graphview import DATE_PREDICATES, GraphView, Lit, local_name
-from kg.namespaces import KG, OA, OPENGOV, SCHEMA
+from kg.iris import (
+    DCTERMS_date,
+    DCTERMS_issued,
+    DCTERMS_title,
+    FOAF_Agent,
+    FOAF_Person,
+    KG_actionKind,
+    KG_Article,
+    KG_Candidacy,
+    KG_candidacyStatus,
+    KG_candidate,
+    KG_changeKind,
+    KG_Claim,
+    KG_DisciplinaryAction,
+    KG_Election,
+    KG_evidence,
+    KG_OrganisationalChange,
+    KG_post,
+    KG_roleName,
+    KG_SourceDocument,
+    KG_stance,
+    KG_subject,
+    KG_Tenure,
+    OA_SpecificResource,
+    OA_TextPositionSelector,
+    OA_TextQuoteSelector,
+    OPENGOV_option,
+    OPENGOV_Vote,
+    OPENGOV_VoteEvent,
+    OPENGOV_voter,
+    ORG_member,
+    ORG_Organization,
+    ORG_organization,
+    ORG_originalOrganization,
+    ORG_Post,
+    PROV_wasAttributedTo,
+    PROV_wasDerivedFrom,
+    RDF_type,
+    SCHEMA_about,
+    SCHEMA_startDate,
+    SKOS_prefLabel,
+)
+from kg.namespaces import KG
 
 _S = str
-# Term IRIs as strings, made once (rdflib namespace lookups are slow in loops).
-DCTERMS_date = str(DCTERMS.date)
-DCTERMS_issued = str(DCTERMS.issued)
-DCTERMS_title = str(DCTERMS.title)
-FOAF_Agent = str(FOAF.Agent)
-FOAF_Person = str(FOAF.Person)
-KG_Article = str(KG.Article)
-KG_Candidacy = str(KG.Candidacy)
-KG_Claim = str(KG.Claim)
-KG_DisciplinaryAction = str(KG.DisciplinaryAction)
-KG_Election = str(KG.Election)
-KG_OrganisationalChange = str(KG.OrganisationalChange)
-KG_SourceDocument = str(KG.SourceDocument)
-KG_Tenure = str(KG.Tenure)
-KG_actionKind = str(KG.actionKind)
-KG_candidacyStatus = str(KG.candidacyStatus)
-KG_candidate = str(KG.candidate)
-KG_changeKind = str(KG.changeKind)
-KG_evidence = str(KG.evidence)
-KG_post = str(KG.post)
-KG_roleName = str(KG.roleName)
-KG_stance = str(KG.stance)
-KG_subject = str(KG.subject)
-OA_SpecificResource = str(OA.SpecificResource)
-OA_TextPositionSelector = str(OA.TextPositionSelector)
-OA_TextQuoteSelector = str(OA.TextQuoteSelector)
-OPENGOV_Vote = str(OPENGOV.Vote)
-OPENGOV_VoteEvent = str(OPENGOV.VoteEvent)
-OPENGOV_option = str(OPENGOV.option)
-OPENGOV_voter = str(OPENGOV.voter)
-ORG_Organization = str(ORG.Organization)
-ORG_Post = str(ORG.Post)
-ORG_member = str(ORG.member)
-ORG_organization = str(ORG.organization)
-ORG_originalOrganization = str(ORG.originalOrganization)
-PROV_wasAttributedTo = str(PROV.wasAttributedTo)
-PROV_wasDerivedFrom = str(PROV.wasDerivedFrom)
-RDF_type = str(RDF.type)
-SCHEMA_about = str(SCHEMA.about)
-SCHEMA_startDate = str(SCHEMA.startDate)
-SKOS_prefLabel = str(SKOS.prefLabel)
 PAGE_KINDS = ("person", "organisation", "post", "election", "vote", "source")
 """Kinds of node with a page of their own (the first path segment of their IRI)."""
 _PAGE_IRI = re.compile(r"^.+/(" + "|".join(PAGE_KINDS) + r")/([a-z0-9][a-z0-9._-]*)$")

@@ -9,10 +9,29 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
-
 from kg.graphview import Lit, iter_classes, local_name
-from kg.namespaces import KG, OPENGOV
+from kg.iris import (
+    DCTERMS_creator,
+    DCTERMS_hasPart,
+    DCTERMS_issued,
+    DCTERMS_title,
+    KG_candidacy,
+    KG_candidacyStatus,
+    KG_candidate,
+    KG_endorsedBy,
+    KG_Tenure,
+    KG_votesReceived,
+    OPENGOV_option,
+    OPENGOV_result,
+    OPENGOV_vote,
+    OPENGOV_voter,
+    ORG_postIn,
+    ORG_subOrganizationOf,
+    PROV_wasDerivedFrom,
+    SKOS_altLabel,
+    SKOS_prefLabel,
+)
+from kg.namespaces import KG
 from kg.site import timeline
 from kg.site.facts import (
     HIDDEN,
@@ -40,26 +59,6 @@ from kg.site.render import (
 )
 
 _S = str
-# Term IRIs as strings, made once (rdflib namespace lookups are slow in loops).
-DCTERMS_creator = str(DCTERMS.creator)
-DCTERMS_hasPart = str(DCTERMS.hasPart)
-DCTERMS_issued = str(DCTERMS.issued)
-DCTERMS_title = str(DCTERMS.title)
-KG_Tenure = str(KG.Tenure)
-KG_candidacy = str(KG.candidacy)
-KG_candidacyStatus = str(KG.candidacyStatus)
-KG_candidate = str(KG.candidate)
-KG_endorsedBy = str(KG.endorsedBy)
-KG_votesReceived = str(KG.votesReceived)
-OPENGOV_option = str(OPENGOV.option)
-OPENGOV_result = str(OPENGOV.result)
-OPENGOV_vote = str(OPENGOV.vote)
-OPENGOV_voter = str(OPENGOV.voter)
-ORG_postIn = str(ORG.postIn)
-ORG_subOrganizationOf = str(ORG.subOrganizationOf)
-PROV_wasDerivedFrom = str(PROV.wasDerivedFrom)
-SKOS_altLabel = str(SKOS.altLabel)
-SKOS_prefLabel = str(SKOS.prefLabel)
 INDEX_SOURCES = 25
 """Sources listed on the overview (the earliest first); lists/sources.html has them all."""
 INDEX_NETWORK = (24, 48)

@@ -8,10 +8,36 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from rdflib.namespace import FOAF, ORG, PROV
-
 from kg.graphview import GraphView, Lit, local_name
-from kg.namespaces import KG, OA, OPENGOV, SCHEMA, WD
+from kg.iris import (
+    FOAF_Person,
+    KG_actingAuthority,
+    KG_Claim,
+    KG_current,
+    KG_DisciplinaryAction,
+    KG_Election,
+    KG_evidence,
+    KG_follows,
+    KG_post,
+    KG_SourceDocument,
+    KG_stance,
+    KG_subject,
+    KG_Tenure,
+    KG_tenureStatus,
+    OA_hasSource,
+    OPENGOV_VoteEvent,
+    ORG_member,
+    ORG_Organization,
+    ORG_organization,
+    ORG_Post,
+    ORG_postIn,
+    ORG_subOrganizationOf,
+    PROV_wasAttributedTo,
+    PROV_wasDerivedFrom,
+    SCHEMA_endDate,
+    SCHEMA_startDate,
+)
+from kg.namespaces import WD
 from kg.site import network, timeline
 from kg.site.evidence import Sources, render_evidence
 from kg.site.facts import (
@@ -31,33 +57,6 @@ from kg.site.facts import (
 from kg.site.html import esc, items, link
 
 _S = str
-# Term IRIs as strings, made once (rdflib namespace lookups are slow in loops).
-OA_hasSource = str(OA.hasSource)
-FOAF_Person = str(FOAF.Person)
-KG_Claim = str(KG.Claim)
-KG_DisciplinaryAction = str(KG.DisciplinaryAction)
-KG_Election = str(KG.Election)
-KG_SourceDocument = str(KG.SourceDocument)
-KG_Tenure = str(KG.Tenure)
-KG_actingAuthority = str(KG.actingAuthority)
-KG_current = str(KG.current)
-KG_evidence = str(KG.evidence)
-KG_follows = str(KG.follows)
-KG_post = str(KG.post)
-KG_stance = str(KG.stance)
-KG_subject = str(KG.subject)
-KG_tenureStatus = str(KG.tenureStatus)
-OPENGOV_VoteEvent = str(OPENGOV.VoteEvent)
-ORG_Organization = str(ORG.Organization)
-ORG_Post = str(ORG.Post)
-ORG_member = str(ORG.member)
-ORG_organization = str(ORG.organization)
-ORG_postIn = str(ORG.postIn)
-ORG_subOrganizationOf = str(ORG.subOrganizationOf)
-PROV_wasAttributedTo = str(PROV.wasAttributedTo)
-PROV_wasDerivedFrom = str(PROV.wasDerivedFrom)
-SCHEMA_endDate = str(SCHEMA.endDate)
-SCHEMA_startDate = str(SCHEMA.startDate)
 CARDS_PER_SECTION = 100
 """Fact cards per section of a page; more are listed as links to the source pages,
 so a page about a large party stays a page, not a book."""
