@@ -41,6 +41,7 @@ from kg.store import (
     push,
     select,
 )
+from kg.storecheck import INTEGER_SUBTYPES
 
 GOLDEN_SEEDS = Path(__file__).resolve().parent / "fixtures" / "golden" / "seeds"
 REGISTRY = "https://w3id.org/kg/id/graph/registry"
@@ -100,23 +101,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 
 # Oxigraph 0.5 keeps literals in canonical form (every type derived from xsd:integer
 # becomes xsd:integer, for one), so answers are compared after the same folding.
-INTEGER_TYPES = {
-    URIRef(XSD + name)
-    for name in [
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "long",
-        "int",
-        "short",
-        "byte",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    ]
-}
+INTEGER_TYPES = {URIRef(iri) for iri in INTEGER_SUBTYPES}
 
 
 def fold(term: Term | None) -> Term | None:
