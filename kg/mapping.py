@@ -32,6 +32,8 @@ from kg.resolve import Corpus
 Quad = tuple[str, str, str, str]
 """Subject, predicate, object and graph, each in N-Triples syntax (see :mod:`kg.ntriples`)."""
 EVIDENCE = KG.evidence
+REPRODUCED_IN = KG.reproducedIn
+EVIDENCE_FIELD = KG.evidenceField
 REGISTRY_GRAPH = "registry"
 
 
@@ -127,7 +129,13 @@ class _Mapper:
             graph = self.minter.graph(source.id)
             source_iri = self.iri_of_record(source)
             self.origin = document.location(("source",))
-            self.node(source, source_iri, graph)
+            self.node(source, source_iri, graph, source_id=source.id)
+            for index, message in enumerate(document.model.messages):
+                self.origin = document.location(("messages", index))
+                message_iri = self.iri_of_record(message)
+                self.node(message, message_iri, graph, source_id=source.id)
+                if message.reproduced_in is None:
+                    self.emit(message_iri, _fixed(REPRODUCED_IN), source_iri, graph)
             for _, section, index, fact in self.corpus.facts_of(document):
                 iri = self.iri_of_record(fact)
                 self.origin = document.location((section, index))
@@ -159,8 +167,14 @@ class _Mapper:
         self.emit(iri, _TYPE, _fixed(kind.rdf_type), graph)  # type: ignore[attr-defined]
         for extra in getattr(kind, "extra_types", ()):
             self.emit(iri, _TYPE, _fixed(extra), graph)
+        if isinstance(record, Node):
+            for extra in record.value_types():
+                self.emit(iri, _TYPE, _fixed(extra), graph)
         for meaning in field_meanings(kind):
             value = getattr(record, meaning.name)
+            if isinstance(value, dict):
+                self.field_evidence(record, iri, meaning, value, graph, source_id)
+                continue
             values = value if isinstance(value, list) else [value]
             for item in values:
                 if item is not None:
@@ -212,9 +226,36 @@ class _Mapper:
             target = ntriples.term(to_term(meaning, item))
         self.emit(subject, _fixed(predicate.iri), target, graph)
 
-    def evidence(self, evidence: Evidence, graph: str, source_id: str) -> str:
+    def field_evidence(
+        self,
+        record: BaseModel,
+        subject: str,
+        meaning: FieldMeaning,
+        quotes: dict[str, list[Evidence]],
+        graph: str,
+        source_id: str,
+    ) -> None:
+        """Evidence for metadata fields: one node per field and quote, minted under the
+        record (a quote may support several fields), naming the field's predicate."""
+        predicates = {m.name: m.predicate.iri for m in field_meanings(type(record))}
+        for name, evidences in quotes.items():
+            field_iri = _fixed(predicates[name])
+            for evidence in evidences:
+                where = (
+                    f"{evidence.start}-{evidence.end}"
+                    if evidence.start is not None
+                    else "quote-" + hashlib.sha256(evidence.quote.encode("utf-8")).hexdigest()[:16]
+                )
+                iri = ntriples.iri(f"{subject[1:-1]}/evidence/{name.replace('_', '-')}/{where}")
+                self.evidence(evidence, graph, source_id, iri)
+                self.emit(iri, _fixed(EVIDENCE_FIELD), field_iri, graph)
+                self.emit(subject, _fixed(meaning.predicate.iri), iri, graph)
+
+    def evidence(
+        self, evidence: Evidence, graph: str, source_id: str, iri: str | None = None
+    ) -> str:
         source = evidence.source or source_id
-        iri = self.minter.evidence(source, evidence)
+        iri = iri or self.minter.evidence(source, evidence)
         base = iri[1:-1]
         quote = ntriples.iri(f"{base}/quote")
         self.emit(iri, _TYPE, _fixed(OA.SpecificResource), graph)
@@ -249,6 +290,8 @@ def to_term(meaning: FieldMeaning, item: Any) -> Term:
     predicate = meaning.predicate
     if isinstance(item, Enum):
         return Literal(str(item.value)) if predicate.literal else enum_iri(item)
+    if predicate.bool_iris is not None and isinstance(item, bool):
+        return predicate.bool_iris[0] if item else predicate.bool_iris[1]
     if predicate.iri_base is not None:
         return URIRef(predicate.iri_base + str(item))
     if predicate.datatype is not None:

@@ -600,6 +600,13 @@ TEMPLATES: dict[str, str] = {
     "kgsh:PostShape": "post/general-secretary",
     "kgsh:SourceShape": "source/example-news-report",
     "kgsh:TenureShape": "tenure/jane-doe-general-secretary",
+    "kgsh:MessageShape": "message/jane-doe-letter",
+    "kgsh:UnnamedAgentShape": "agent/example-commenter",
+    "kgsh:EventShape": "event/labour-conference-2020",
+    "kgsh:NameStatementShape": "name/labour-party-name-labour",
+    "kgsh:SlateShape": "election/labour-general-secretary-2020/slate/left",
+    "kgsh:CompositionShape": "composition/labour-party-2020",
+    "kgsh:SeatHoldingShape": "composition/labour-party-2020/holding/momentum",
 }
 """Node shape -> the minimal valid instance its generated fixtures copy and break."""
 
@@ -626,6 +633,7 @@ SAMPLES: dict[Node | None, tuple[Node, Node]] = {
     KG.fileName: (Literal("first-report.txt"), Literal("second-report.txt")),
     URIRef("http://purl.org/dc/terms/language"): (Literal("en"), Literal("cy")),
     URIRef("https://schema.org/sameAs"): (WD.Q6272416, WD.Q1),
+    KG.sentTime: (Literal("09:15"), Literal("19:39")),
 }
 """Valid values where a pattern restricts them, by property."""
 
@@ -634,6 +642,7 @@ PATTERN_MISTAKES: dict[Node | None, Node] = {
     KG.fileName: Literal("../example-news-report.txt"),
     URIRef("http://purl.org/dc/terms/language"): Literal("English"),
     URIRef("https://schema.org/sameAs"): URIRef("https://www.wikidata.org/wiki/Q6272416"),
+    KG.sentTime: Literal("7:39 PM"),
 }
 """A realistic value that breaks each pattern (upper-case hash, a path, a page URL)."""
 
@@ -644,6 +653,10 @@ FACTS_WITH_SOURCES = (
     "DisciplinaryAction",
     "OrganisationalChange",
     "Claim",
+    "UnnamedAgent",
+    "Event",
+    "NameStatement",
+    "Composition",
 )
 _TWICE = (
     "shapes.ttl gives every fact kg:evidence with sh:minCount 1 and sh:class "

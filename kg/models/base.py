@@ -24,6 +24,10 @@ NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_lengt
 Count = Annotated[StrictInt, Field(ge=0)]
 
 
+AGENT: tuple[RefKind, ...] = ("person", "organisation", "unnamed-agent")
+"""Who can act, speak or take part: a person, an organisation, or an unnamed agent."""
+
+
 def ref(*kinds: RefKind) -> Ref:
     """Shorthand for the :class:`Ref` marker on a field."""
     return Ref(*kinds)
@@ -54,6 +58,10 @@ class Node(Record):
     """Path segment of minted IRIs, e.g. ``person`` in ``<base>person/jon-lansman``."""
     ref_kind: ClassVar[RefKind | None] = None
     """What :class:`Ref` kind names records of this type."""
+
+    def value_types(self) -> tuple[URIRef, ...]:
+        """Extra RDF types that depend on a field's value (an e-mail is a schema:EmailMessage)."""
+        return ()
 
     id: Id
     note: Annotated[
