@@ -161,7 +161,7 @@ def test_push_then_query_agrees_with_run_query(
 ) -> None:
     report = push_fast(golden_file, oxigraph.query_url)
     assert report.ok
-    assert {g.graph: g.found for g in report.graphs} == {REGISTRY: 38, REPORT: 593}
+    assert {g.graph: g.found for g in report.graphs} == {REGISTRY: 38, REPORT: 648}
     local = kg.run_query(kg.read_graph(golden_file), query)
     remote = select(oxigraph.query_url, with_prologue(query))
     assert remote, "the server answered nothing"
@@ -214,7 +214,7 @@ def test_large_graphs_go_in_batches(oxigraph: LocalServer, golden: Dataset, meth
     for _ in range(2):
         report = push_fast(golden, oxigraph.query_url, method=method, batch_size=25)
         assert report.ok
-        assert report.requests == 2 + 24 + 1  # ceil(38/25) + ceil(593/25) + the count query
+        assert report.requests == 2 + 26 + 1  # ceil(38/25) + ceil(648/25) + the count query
     for graph in (REGISTRY, REPORT):
         assert graph_triples(oxigraph.query_url, graph) == local_triples(golden, graph)
 
@@ -289,7 +289,7 @@ def test_server_dies_in_the_middle_of_a_push(golden: Dataset, tmp_path: Path) ->
     assert "ConnectionRefusedError" in text and "after 3 attempts" in text
     assert any("retrying" in m for m in messages)
     with oxigraph_server(data_dir=data, timeout=15) as restarted:  # what the store really holds
-        assert count_triples(restarted.query_url, [REPORT, REGISTRY]) == {REPORT: 593, REGISTRY: 0}
+        assert count_triples(restarted.query_url, [REPORT, REGISTRY]) == {REPORT: 648, REGISTRY: 0}
 
 
 # -- tiny local HTTP servers -------------------------------------------------------------
@@ -541,7 +541,7 @@ def test_cli_push_prints_counts(
 ) -> None:
     assert cli.main(["push", str(golden_file), "--endpoint", oxigraph.url, "-q"]) == 0
     out = capsys.readouterr().out
-    assert f"     593       593  {REPORT}" in out
+    assert f"     648       648  {REPORT}" in out
     assert f"      38        38  {REGISTRY}" in out
 
 
@@ -586,7 +586,7 @@ def test_kg_serve_answers_queries_and_cleans_up_on_ctrl_c(
         endpoint = f"http://127.0.0.1:{port}/query"
         assert first.strip() == f"SPARQL endpoint: {endpoint}"
         assert [p.name for p in scratch.iterdir() if p.name.startswith("kg-serve-")]
-        assert count_triples(endpoint, [REPORT, REGISTRY]) == {REPORT: 593, REGISTRY: 38}
+        assert count_triples(endpoint, [REPORT, REGISTRY]) == {REPORT: 648, REGISTRY: 38}
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0
     finally:
