@@ -47,26 +47,13 @@ def test_golden_corpus_conforms_and_covers_every_class() -> None:
         assert str(model.rdf_type) in classes, model.__name__  # type: ignore[attr-defined]
 
 
-AWAITING_CURATION = {
-    "Message",
-    "UnnamedAgent",
-    "Event",
-    "NameStatement",
-    "Slate",
-    "Composition",
-    "SeatHolding",
-}
-"""Classes added for issues 13 and 18 that the seed curation is still adding; this set
-empties as the curators record them (the golden corpus covers them meanwhile)."""
-
-
 def test_seed_graph_covers_every_domain_class(seed_build: kg.Build) -> None:
     """At least one real extraction exercises every class the mappers emit."""
     from kg.generate import MAPPED_MODELS
 
     classes = {str(o) for o in seed_build.graph().objects(None, kg.PREFIXES["rdf"].type)}
-    missing = {m.__name__ for m in MAPPED_MODELS if str(m.rdf_type) not in classes}  # type: ignore[attr-defined]
-    assert missing <= AWAITING_CURATION
+    missing = [m.__name__ for m in MAPPED_MODELS if str(m.rdf_type) not in classes]  # type: ignore[attr-defined]
+    assert missing == []
 
 
 def _build_in_subprocess(out: Path, seed: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, ClassVar, Self
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 
@@ -53,26 +53,28 @@ NOT_EVIDENCED = frozenset({"id", "note", "file", "sha256", "start", "end", "arti
 
 
 class Described(Node):
-    """A record whose metadata fields can each carry evidence (``field_evidence``)."""
+    """A record whose metadata fields can each carry evidence: each subclass declares
+    ``field_evidence: FieldEvidence = {}`` as its last field, so this check sees the others."""
 
-    field_evidence: FieldEvidence = {}
-
-    @model_validator(mode="after")
-    def _evidenced_fields_are_stated(self) -> Self:
+    @field_validator("field_evidence", check_fields=False)
+    @classmethod
+    def _evidenced_fields_are_stated(
+        cls, value: dict[str, list[Evidence]], info: ValidationInfo
+    ) -> dict[str, list[Evidence]]:
         allowed = [
             m.name
-            for m in field_meanings(type(self))
+            for m in field_meanings(cls)
             if m.name not in NOT_EVIDENCED and m.name != "field_evidence"
         ]
-        for name in self.field_evidence:
+        for name in value:
             if name not in allowed:
                 raise ValueError(
                     f"field_evidence names {name!r}, which is not a metadata field here "
                     f"(one of: {', '.join(allowed)})"
                 )
-            if getattr(self, name) in (None, []):
+            if info.data.get(name) in (None, []):
                 raise ValueError(f"field_evidence gives quotes for {name!r}, which is not stated")
-        return self
+        return value
 
 
 MODIFIED = Predicate(
@@ -104,6 +106,7 @@ class Article(Described):
     """First code point of the article in the normalised source text."""
     end: Annotated[Count, Predicate(KG.endOffset)]
     """Code point after the article's last."""
+    field_evidence: FieldEvidence = {}
 
     @model_validator(mode="after")
     def _span(self) -> Self:
@@ -147,6 +150,7 @@ class Source(Described):
     """BCP 47 language tag."""
     articles: Annotated[list[Article], Predicate(DCTERMS.hasPart)] = []
     """Articles inside the file, when it holds several."""
+    field_evidence: FieldEvidence = {}
 
 
 @iri_prefix("message")
@@ -193,6 +197,7 @@ class Message(Described):
     """The subject line."""
     reproduced_in: Annotated[Id | None, ref("source"), Predicate(KG.reproducedIn)] = None
     """The document reproducing it; left out, the file's own source."""
+    field_evidence: FieldEvidence = {}
 
     def value_types(self) -> tuple[URIRef, ...]:
         return (SCHEMA.EmailMessage,) if self.kind is MessageKind.EMAIL else ()
