@@ -33,6 +33,7 @@ Quad = tuple[str, str, str, str]
 """Subject, predicate, object and graph, each in N-Triples syntax (see :mod:`kg.ntriples`)."""
 EVIDENCE = KG.evidence
 REPRODUCED_IN = KG.reproducedIn
+MENTIONED_IN = KG.mentionedIn
 EVIDENCE_FIELD = KG.evidenceField
 REGISTRY_GRAPH = "registry"
 
@@ -134,8 +135,9 @@ class _Mapper:
                 self.origin = document.location(("messages", index))
                 message_iri = self.iri_of_record(message)
                 self.node(message, message_iri, graph, source_id=source.id)
-                if message.reproduced_in is None:
-                    self.emit(message_iri, _fixed(REPRODUCED_IN), source_iri, graph)
+                if message.reproduced_in is None and message.mentioned_in is None:
+                    link = REPRODUCED_IN if message.reproduced else MENTIONED_IN
+                    self.emit(message_iri, _fixed(link), source_iri, graph)
             for _, section, index, fact in self.corpus.facts_of(document):
                 iri = self.iri_of_record(fact)
                 self.origin = document.location((section, index))

@@ -193,3 +193,16 @@ def test_holders_cannot_hold_more_seats_than_the_body_has(tmp_path: Path) -> Non
         + EVIDENCE
     )
     assert "the holders have 6 seats, more than the 5 in all" in problem(tmp_path, body)
+
+
+def test_a_message_only_mentioned_is_linked_as_mentioned(tmp_path: Path) -> None:
+    body = MESSAGE.format(time="09:15") + "  reproduced: false\n"
+    g = graph(tmp_path, body)
+    message = URIRef(f"{ID}message/ada-email")
+    assert g.value(message, KG.mentionedIn) == URIRef(f"{ID}source/page")
+    assert g.value(message, KG.reproducedIn) is None
+
+
+def test_mentioned_in_needs_reproduced_false(tmp_path: Path) -> None:
+    body = MESSAGE.format(time="09:15") + "  mentioned_in: page\n"
+    assert "add 'reproduced: false'" in problem(tmp_path, body)

@@ -195,9 +195,23 @@ class Message(Described):
     """The time of day it was sent, as HH:MM (24-hour clock), when the text gives it."""
     subject: Annotated[NonEmptyText | None, Predicate(SCHEMA.name)] = None
     """The subject line."""
+    reproduced: bool = True
+    """Whether the document reproduces the message (its text is there) or only mentions it."""
     reproduced_in: Annotated[Id | None, ref("source"), Predicate(KG.reproducedIn)] = None
-    """The document reproducing it; left out, the file's own source."""
+    """The document reproducing it; left out, the file's own source (when ``reproduced``)."""
+    mentioned_in: Annotated[Id | None, ref("source"), Predicate(KG.mentionedIn)] = None
+    """The document mentioning it; left out, the file's own source (when not ``reproduced``)."""
     field_evidence: FieldEvidence = {}
+
+    @model_validator(mode="after")
+    def _reproduced_or_mentioned(self) -> Self:
+        if self.reproduced and self.mentioned_in is not None:
+            raise ValueError(
+                "'mentioned_in' is for a message only mentioned: add 'reproduced: false'"
+            )
+        if not self.reproduced and self.reproduced_in is not None:
+            raise ValueError("a message with 'reproduced: false' has no 'reproduced_in'")
+        return self
 
     def value_types(self) -> tuple[URIRef, ...]:
         return (SCHEMA.EmailMessage,) if self.kind is MessageKind.EMAIL else ()
