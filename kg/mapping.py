@@ -129,6 +129,9 @@ class _Mapper:
             source = document.model.source
             graph = self.minter.graph(source.id)
             source_iri = self.iri_of_record(source)
+            for index, article in enumerate(source.articles):  # traced to their own lines
+                where = document.location(("source", "articles", index))
+                self.out.origins.setdefault(self.iri_of_record(article)[1:-1], where)
             self.origin = document.location(("source",))
             self.node(source, source_iri, graph, source_id=source.id)
             for index, message in enumerate(document.model.messages):

@@ -206,3 +206,10 @@ def test_a_message_only_mentioned_is_linked_as_mentioned(tmp_path: Path) -> None
 def test_mentioned_in_needs_reproduced_false(tmp_path: Path) -> None:
     body = MESSAGE.format(time="09:15") + "  mentioned_in: page\n"
     assert "add 'reproduced: false'" in problem(tmp_path, body)
+
+
+def test_an_article_is_traced_to_its_own_line(tmp_path: Path) -> None:
+    extra = "  articles:\n  - id: first\n    title: First\n    start: 0\n    end: 5\n"
+    build = kg.build(write(tmp_path, "", extra), run_validation=False)
+    where = build.mapping.origins[f"{ID}article/first"]
+    assert where.line == 8 and where.file.endswith("page.yaml")
