@@ -401,7 +401,7 @@ def _curie(iri: URIRef) -> str:
 
 def _doc(thing: type[Any]) -> str | None:
     doc = (thing.__doc__ or "").strip()
-    return doc.split("\n\n")[0].replace("\n", " ") if doc else None
+    return " ".join(doc.split("\n\n")[0].split()) if doc else None
 
 
 def serialise(graph: Graph, header: str) -> bytes:
