@@ -67,6 +67,7 @@ def build() -> None:
     run(*command)
     if SOURCES.is_dir():
         run(BIN / "kg", "evidence", "seeds", "--sources", SOURCES, "--quiet")
+    run(BIN / "kg", "lint", "seeds", "--strict")
 
 
 def test() -> None:

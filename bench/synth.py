@@ -210,6 +210,7 @@ top-down elect-directly can-unite politically-motivated lose-members ignored-mem
 process-against-left open-funding without-consultation power-to-branches should-apologise
 nobody-voted within-rules worst-result
 """.split()  # noqa: SIM905
+ATTITUDES = frozenset({"asserts", "alleges", "predicts"})
 STANCES: tuple[str, ...] = (
     *("asserts",) * 5,
     *("criticises",) * 2,
@@ -1301,13 +1302,17 @@ class Generator:
         stance = rng.choice(STANCES)
         about = rng.sample(topics, k=min(len(topics), rng.randint(1, 2)))
         about.append(person if "{person}" in STATEMENTS[template] else org)
+        about = list(dict.fromkeys(about))
         claim: dict[str, Any] = {
             "id": f"{source_id}-claim-{CLAIM_SLUGS[template]}-{number + 1}",
             "text": f"{world.name(speaker)} {stance} that {statement}.",
             "by": [speaker],
-            "stance": stance,
-            "about": list(dict.fromkeys(about)),
         }
+        if stance in ATTITUDES:
+            claim["attitude"] = stance
+        else:  # a stance towards what the claim is about, put forward as an assertion
+            claim |= {"attitude": "asserts", "stance": stance, "towards": about[:1]}
+        claim["about"] = about
         if rng.random() < 0.5:
             claim["date"] = published.text
         claim["evidence"] = evidence

@@ -281,6 +281,17 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     sub = command(
+        "lint",
+        impl.lint_command,
+        "List facts a reader would miss: numbers or dates only in notes, quotes not naming "
+        "their subject.",
+    )
+    sub.add_argument("seeds", nargs="?", type=Path, default=Path("seeds"))
+    sub.add_argument(
+        "--strict", action="store_true", help="exit 1 when there is any unexplained finding"
+    )
+
+    sub = command(
         "generate",
         impl.generate_command,
         "Regenerate ontology/kg.ttl and shapes/shapes.ttl from the models.",

@@ -310,6 +310,17 @@ def evidence_command(args: Namespace) -> int:
     return EXIT_OK if not problems else EXIT_INPUT
 
 
+def lint_command(args: Namespace) -> int:
+    from kg.build import load_corpus
+    from kg.lint import lint
+
+    findings = lint(load_corpus(args.seeds))
+    for finding in findings:
+        print(finding)
+    _say(args, f"{len(findings)} finding(s); explain one with 'checked: [<check>]' on its record")
+    return EXIT_VIOLATIONS if findings and args.strict else EXIT_OK
+
+
 def generate_command(args: Namespace) -> int:
     from kg.generate import source_tree, stale_files
 

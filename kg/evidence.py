@@ -285,6 +285,9 @@ def _fill_offsets(
         items = [_fill_offsets(item, (*path, i), computed) for i, item in enumerate(value)]
         changed = any(a is not b for a, b in zip(items, value, strict=True))
         return items if changed else value
+    if isinstance(value, dict):  # field evidence: quotes by field name
+        filled = {key: _fill_offsets(item, (*path, key), computed) for key, item in value.items()}
+        return filled if any(filled[k] is not value[k] for k in value) else value
     return value
 
 
@@ -372,6 +375,9 @@ def _evidence_paths(
     elif isinstance(model, list):
         for index, item in enumerate(model):
             yield from _evidence_paths(item, (*path, index))
+    elif isinstance(model, dict):
+        for key, item in model.items():
+            yield from _evidence_paths(item, (*path, key))
 
 
 __all__ = ["Anchor", "anchor", "check_documents", "fold"]

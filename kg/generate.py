@@ -28,17 +28,24 @@ from kg.models import (
     Article,
     Candidacy,
     Claim,
+    Composition,
     DisciplinaryAction,
     Election,
+    Event,
     Fact,
+    Message,
     MotionVote,
     NamedVote,
+    NameStatement,
     Organisation,
     OrganisationalChange,
     Person,
     Post,
+    SeatHolding,
+    Slate,
     Source,
     Tenure,
+    UnnamedAgent,
 )
 from kg.namespaces import KG, OA
 from kg.rdfmeta import FieldMeaning, enum_iri, field_meanings
@@ -53,13 +60,20 @@ MAPPED_MODELS: tuple[type[BaseModel], ...] = (
     Post,
     Source,
     Article,
+    Message,
+    UnnamedAgent,
+    Event,
+    NameStatement,
     Tenure,
     Election,
     Candidacy,
+    Slate,
     MotionVote,
     NamedVote,
     DisciplinaryAction,
     OrganisationalChange,
+    Composition,
+    SeatHolding,
     Claim,
 )
 """Every model that becomes an RDF node, in a stable order."""
@@ -68,6 +82,9 @@ REF_CLASSES: dict[frozenset[str], URIRef | None] = {
     frozenset({"person"}): FOAF.Person,
     frozenset({"organisation"}): ORG.Organization,
     frozenset({"person", "organisation"}): FOAF.Agent,
+    frozenset({"person", "organisation", "unnamed-agent"}): FOAF.Agent,
+    frozenset({"person", "organisation", "post", "unnamed-agent"}): None,
+    frozenset({"event"}): KG.Event,
     frozenset({"post"}): ORG.Post,
     frozenset({"source"}): KG.SourceDocument,
     frozenset({"disciplinary-action"}): KG.DisciplinaryAction,
@@ -94,7 +111,7 @@ def range_of(meaning: FieldMeaning) -> URIRef:
         return XSD.string if meaning.predicate.literal else KG[value_type.__name__]
     if meaning.is_date:
         return RDFS.Literal
-    if meaning.predicate.iri_base is not None:
+    if meaning.predicate.iri_base is not None or meaning.predicate.bool_iris is not None:
         return RDFS.Resource
     return {int: XSD.integer, float: XSD.decimal, bool: XSD.boolean}.get(value_type, XSD.string)
 
@@ -105,6 +122,7 @@ def is_object_property(meaning: FieldMeaning) -> bool:
         or meaning.is_nested
         or (meaning.is_enum and not meaning.predicate.literal)
         or meaning.predicate.iri_base is not None
+        or meaning.predicate.bool_iris is not None
     )
 
 
@@ -247,6 +265,8 @@ def _property_shapes(
             Literal(str(m.value)) if predicate.literal else enum_iri(m) for m in meaning.value_type
         ]
         _list(graph, shape, SH["in"], values)
+    elif predicate.bool_iris is not None:
+        _list(graph, shape, SH["in"], list(predicate.bool_iris))
     elif meaning.is_date:
         add((shape, SH.node, KGSH.PartialDateShape))
         yield from _date_companions(graph, model, meaning)
@@ -382,7 +402,7 @@ def _curie(iri: URIRef) -> str:
 
 def _doc(thing: type[Any]) -> str | None:
     doc = (thing.__doc__ or "").strip()
-    return doc.split("\n\n")[0].replace("\n", " ") if doc else None
+    return " ".join(doc.split("\n\n")[0].split()) if doc else None
 
 
 def serialise(graph: Graph, header: str) -> bytes:

@@ -34,6 +34,9 @@ from kg.yamlpos import Path as ValuePath
 Quad = tuple[str, str, str, str]
 """Subject, predicate, object and graph, each in N-Triples syntax (see :mod:`kg.ntriples`)."""
 EVIDENCE = KG.evidence
+REPRODUCED_IN = KG.reproducedIn
+MENTIONED_IN = KG.mentionedIn
+EVIDENCE_FIELD = KG.evidenceField
 REGISTRY_GRAPH = "registry"
 
 
@@ -137,8 +140,15 @@ class _Mapper:
             source = document.model.source
             graph = self.minter.graph(source.id)
             source_iri = self.iri_of_record(source)
-            self.at(document, ("source",))
-            self.node(source, source_iri, graph)
+            self.at(document, ("source",))  # articles are traced to their own lines
+            self.node(source, source_iri, graph, source_id=source.id)
+            for index, message in enumerate(document.model.messages):
+                self.at(document, ("messages", index))
+                message_iri = self.iri_of_record(message)
+                self.node(message, message_iri, graph, source_id=source.id)
+                if message.reproduced_in is None and message.mentioned_in is None:
+                    link = REPRODUCED_IN if message.reproduced else MENTIONED_IN
+                    self.emit(message_iri, _fixed(link), source_iri, graph)
             for _, section, index, fact in self.corpus.facts_of(document):
                 iri = self.iri_of_record(fact)
                 self.at(document, (section, index))
@@ -183,9 +193,16 @@ class _Mapper:
         self.emit(iri, _TYPE, _fixed(kind.rdf_type), graph)  # type: ignore[attr-defined]
         for extra in getattr(kind, "extra_types", ()):
             self.emit(iri, _TYPE, _fixed(extra), graph)
+        if isinstance(record, Node):
+            for extra in record.value_types():
+                self.emit(iri, _TYPE, _fixed(extra), graph)
         here = self.path
         for meaning in field_meanings(kind):
             value = getattr(record, meaning.name)
+            if isinstance(value, dict):
+                path = (*here, meaning.name)
+                self.field_evidence(record, iri, meaning, value, graph, source_id, path)
+                continue
             many = isinstance(value, list)
             for number, item in enumerate(value if many else [value]):
                 if item is not None:
@@ -253,9 +270,39 @@ class _Mapper:
             target = ntriples.term(to_term(meaning, item))
         self.emit_field(subject, _fixed(predicate.iri), target, graph, path)
 
-    def evidence(self, evidence: Evidence, graph: str, source_id: str) -> str:
+    def field_evidence(
+        self,
+        record: BaseModel,
+        subject: str,
+        meaning: FieldMeaning,
+        quotes: dict[str, list[Evidence]],
+        graph: str,
+        source_id: str,
+        path: ValuePath,
+    ) -> None:
+        """Evidence for metadata fields: one node per field and quote, minted under the
+        record (a quote may support several fields), naming the field's predicate; each
+        traced to its own line under ``field_evidence``."""
+        predicates = {m.name: m.predicate.iri for m in field_meanings(type(record))}
+        for name, evidences in quotes.items():
+            field_iri = _fixed(predicates[name])
+            for number, evidence in enumerate(evidences):
+                self.at(self.file, (*path, name, number))
+                where = (
+                    f"{evidence.start}-{evidence.end}"
+                    if evidence.start is not None
+                    else "quote-" + hashlib.sha256(evidence.quote.encode("utf-8")).hexdigest()[:16]
+                )
+                iri = ntriples.iri(f"{subject[1:-1]}/evidence/{name.replace('_', '-')}/{where}")
+                self.evidence(evidence, graph, source_id, iri)
+                self.emit(iri, _fixed(EVIDENCE_FIELD), field_iri, graph)
+                self.emit(subject, _fixed(meaning.predicate.iri), iri, graph)
+
+    def evidence(
+        self, evidence: Evidence, graph: str, source_id: str, iri: str | None = None
+    ) -> str:
         source = evidence.source or source_id
-        iri = self.minter.evidence(source, evidence)
+        iri = iri or self.minter.evidence(source, evidence)
         base = iri[1:-1]
         quote = ntriples.iri(f"{base}/quote")
         self.emit(iri, _TYPE, _fixed(OA.SpecificResource), graph)
@@ -288,6 +335,8 @@ def to_term(meaning: FieldMeaning, item: Any) -> Term:
     predicate = meaning.predicate
     if isinstance(item, Enum):
         return Literal(str(item.value)) if predicate.literal else enum_iri(item)
+    if predicate.bool_iris is not None and isinstance(item, bool):
+        return predicate.bool_iris[0] if item else predicate.bool_iris[1]
     if predicate.iri_base is not None:
         return URIRef(predicate.iri_base + str(item))
     if predicate.datatype is not None:

@@ -42,12 +42,17 @@ PREFIXES: dict[str, Namespace] = {
 
 INSTANCE_SEGMENTS = (
     "action",
+    "agent",
     "article",
     "change",
     "claim",
+    "composition",
     "election",
+    "event",
     "evidence",
     "graph",
+    "message",
+    "name",
     "organisation",
     "person",
     "post",

@@ -23,7 +23,18 @@ from rdflib import URIRef
 from kg.dates import PartialDate
 from kg.namespaces import KG
 
-RefKind = Literal["person", "organisation", "post", "source", "disciplinary-action", "fact", "any"]
+RefKind = Literal[
+    "person",
+    "organisation",
+    "post",
+    "source",
+    "disciplinary-action",
+    "unnamed-agent",
+    "event",
+    "message",
+    "fact",
+    "any",
+]
 """What an id may point at; 'any' accepts every entity and fact (claims are about anything)."""
 
 
@@ -35,7 +46,8 @@ class Predicate:
     makes an enum map to a plain string (Popolo codes) instead of a ``kg:`` IRI;
     ``precision``/``qualifier`` name the properties that carry a partial date's
     precision and qualifier; ``iri_base`` turns a string value into the IRI
-    ``iri_base + value`` (Wikidata ids); ``repeatable``
+    ``iri_base + value`` (Wikidata ids); ``bool_iris`` maps ``True``/``False`` to
+    two IRIs (schema.org's online/offline attendance modes); ``repeatable``
     marks a value that is true *as of a source* (a status when the article was
     written, a curator's note): each document may state its own, so the field is
     exempt from cross-document agreement and has no maxCount in the shapes.
@@ -47,6 +59,7 @@ class Predicate:
     precision: URIRef | None = None
     qualifier: URIRef | None = None
     iri_base: str | None = None
+    bool_iris: tuple[URIRef, URIRef] | None = None
     repeatable: bool = False
 
 
@@ -107,6 +120,9 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
         elif origin in (list, tuple, frozenset, set):
             many = True
             annotation = get_args(annotation)[0]
+        elif origin is dict:
+            many = True  # a map of lists (field evidence by field name): its values count
+            annotation = get_args(annotation)[1]
         elif origin is typing.Annotated:
             annotation = get_args(annotation)[0]
         else:
@@ -173,9 +189,28 @@ def _inner_metadata(annotation: Any) -> Iterator[Any]:
         yield from _inner_metadata(arg)
 
 
+_ENUM_PREFIXES: dict[type[Enum], str] = {}
+
+E = typing.TypeVar("E", bound=type[Enum])
+
+
+def iri_prefix(prefix: str) -> typing.Callable[[E], E]:
+    """Give an enumeration's values IRIs of their own (``kg:eventInterview``), for value
+    names another enumeration already uses in another sense (an interview as a document
+    and as an event): one IRI must name one concept."""
+
+    def mark(enum: E) -> E:
+        _ENUM_PREFIXES[enum] = prefix
+        return enum
+
+    return mark
+
+
 def enum_iri(member: Enum) -> URIRef:
     """IRI of an enumeration value in the kg vocabulary, e.g. ``kg:suspension``."""
-    return KG[_camel(str(member.value))]
+    prefix = _ENUM_PREFIXES.get(type(member))
+    value = str(member.value)
+    return KG[_camel(f"{prefix}-{value}" if prefix else value)]
 
 
 def _camel(value: str) -> str:

@@ -119,6 +119,8 @@ def _all_statements(corpus: Corpus) -> Iterator[Statement]:
         yield Statement(document, ("source",), source)
         for index, article in enumerate(source.articles):
             yield Statement(document, ("source", "articles", index), article)
+        for index, message in enumerate(document.model.messages):
+            yield Statement(document, ("messages", index), message)
         for _, section, index, fact in _document_facts(document):
             yield Statement(document, (section, index), fact)
 
@@ -254,10 +256,14 @@ def _check_refs(
                 yield from _check_one_ref(corpus, file, where, target, ref)
         elif isinstance(value, BaseModel) and not isinstance(value, Node):
             yield from _check_refs(corpus, file, here, value)
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, BaseModel) and not isinstance(item, Node):
-                    yield from _check_refs(corpus, file, (*here, index), item)
+        elif isinstance(value, list | dict):
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                if isinstance(item, list):  # field evidence: a list per field name
+                    for index, inner in enumerate(item):
+                        yield from _check_refs(corpus, file, (*here, key, index), inner)
+                elif isinstance(item, BaseModel) and not isinstance(item, Node):
+                    yield from _check_refs(corpus, file, (*here, key), item)
 
 
 @functools.cache
@@ -292,7 +298,9 @@ def _check_one_ref(
     candidates = [i for i, e in corpus.entries.items() if "any" in wanted or e.kinds & wanted]
     close = difflib.get_close_matches(target, candidates, n=1, cutoff=0.6)
     hint = f"did you mean {close[0]!r}?" if close else None
-    wanted_text = " or ".join(sorted(wanted)) if "any" not in wanted else "record"
+    wanted_text = (
+        _either(sorted(k.replace("-", " ") for k in wanted)) if "any" not in wanted else "record"
+    )
     if kinds:
         message = f"{target!r} is {_a('/'.join(sorted(kinds)))}, not {_a(wanted_text)}"
     else:
@@ -301,6 +309,11 @@ def _check_one_ref(
             hint = "add it to the registry" if wanted & {"person", "organisation", "post"} else None
     code = "wrong-reference-kind" if kinds else "unknown-reference"
     yield Problem(file.location(path), _dotted(path), message, hint, code=code)
+
+
+def _either(nouns: list[str]) -> str:
+    """'organisation, person or unnamed agent'."""
+    return " or ".join(nouns) if len(nouns) < 3 else f"{', '.join(nouns[:-1])} or {nouns[-1]}"
 
 
 def _a(noun: str) -> str:

@@ -109,7 +109,9 @@ def test_every_format_parses_back_to_the_same_graph(fmt: Format) -> None:
 def test_every_fact_links_to_evidence_and_source() -> None:
     graph = golden_build().graph()
     facts = set(graph.subjects(kg.PREFIXES["prov"].wasDerivedFrom, None))
-    assert len(facts) == 8  # 2 roles, 1 election, 1 vote, 2 actions, 1 change, 1 claim
+    # 2 unnamed agents, 2 events, 1 name, 2 roles, 1 election, 1 vote, 3 actions, 1 change,
+    # 1 composition, 2 claims
+    assert len(facts) == 16
     for fact in facts:
         assert (fact, kg.KG.evidence, None) in graph, fact
 

@@ -142,7 +142,12 @@ def test_the_cli_prints_the_diff(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["evidence", str(seeds), "--sources", str(sources), "--fix"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"--- a/{seeds / REPORT}\n+++ b/{seeds / REPORT}\n")
-    assert "+        start: 101\n+        end: 151\n" in out
+    first = OFFSETS.search(ORIGINAL)
+    assert first is not None
+    pair = first.group(0)[len(first.group(1)) :].replace("\n", "\n+")
+    assert pair.lstrip("\n+").split("\n")[0].strip().startswith("start:")
+    assert pair[1:] + "\n" in out  # the restored pair, as added lines
+    assert (seeds / REPORT).read_text(encoding="utf-8") == ORIGINAL
     assert main(["evidence", str(seeds), "--sources", str(sources), "--fix"]) == 0
     assert capsys.readouterr().out == ""  # nothing left to fix
 

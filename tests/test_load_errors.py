@@ -259,7 +259,7 @@ claims:
 - id: formby-favourite
   text: Formby is the favourite.
   by: [jon-lansman]
-  stance: predicts
+  attitude: predicts
   evidence:
   - quote: Jennie Formby is now the favourite
 """
@@ -604,13 +604,13 @@ CASES: dict[str, Case] = {
         "'restructure' is not one of 'founded', 'dissolved'",
         "did you mean 'restructured'?",
     ),
-    "Claim: bad stance enum": Case(
+    "Claim: bad attitude enum": Case(
         DOCUMENT,
         "",
-        CLAIM.replace("stance: predicts", "stance: predict"),
-        "claims.0.stance",
-        "stance: predict",
-        "'predict' is not one of 'asserts', 'denies'",
+        CLAIM.replace("attitude: predicts", "attitude: predict"),
+        "claims.0.attitude",
+        "attitude: predict",
+        "'predict' is not one of 'asserts', 'alleges'",
         "did you mean 'predicts'?",
     ),
     "Claim: empty by": Case(
@@ -927,7 +927,7 @@ JSON_DOCUMENT = {
             "id": "json-claim",
             "text": "Formby is the favourite.",
             "by": ["jon-lansman"],
-            "stance": "predicts",
+            "attitude": "predicts",
             "evidence": [{"quote": "Jennie Formby is now the favourite"}],
         }
     ],
@@ -949,16 +949,16 @@ def test_json_document_loads(tmp_path: Path) -> None:
 def test_json_document_errors_have_json_line_numbers(tmp_path: Path) -> None:
     """Problems in JSON files point at the key's line and column, as in YAML."""
     document = json.loads(json.dumps(JSON_DOCUMENT))
-    document["claims"][0]["stance"] = "predict"
+    document["claims"][0]["attitude"] = "predict"
     document["claims"][0]["evidence"][0]["quotee"] = "x"
     text = json.dumps(document, indent=2)
     corpus = make_corpus(tmp_path, files={"other.json": text})
     problems = problems_of(corpus)
     path = corpus.path("other.json")
     check(
-        the_problem(problems, "claims.0.stance"),
+        the_problem(problems, "claims.0.attitude"),
         path,
-        '"stance"',
+        '"attitude"',
         "'predict' is not one of",
         "did you mean 'predicts'?",
     )
@@ -1016,7 +1016,7 @@ def test_several_problems_in_one_file_are_all_reported(tmp_path: Path) -> None:
     body = (
         edit(BODY, "  role: official\n", "  role: official\n  start: '2018-13'\n")
         + VOTE.replace("  voters:\n", "  yes: '3'\n  voters:\n")
-        + CLAIM.replace("stance: predicts", "stance: predict")
+        + CLAIM.replace("attitude: predicts", "attitude: predict")
     )
     corpus = make_corpus(tmp_path, body, source=source)
     problems = problems_of(corpus)
@@ -1024,7 +1024,7 @@ def test_several_problems_in_one_file_are_all_reported(tmp_path: Path) -> None:
         "source.kind",
         "roles.0.start",
         "votes.0.yes",
-        "claims.0.stance",
+        "claims.0.attitude",
     ]
     assert [p.location.line for p in problems] == sorted(p.location.line or 0 for p in problems)
     check(problems[1], corpus.path(), "start: '2018-13'", "month 13 is not between 01 and 12")
@@ -1119,7 +1119,7 @@ def test_dangling_reference_suggests_the_close_id(tmp_path: Path) -> None:
         problem,
         corpus.path(),
         "person: jenny-formby",
-        "unknown organisation or person id 'jenny-formby'",
+        "unknown organisation, person or unnamed agent id 'jenny-formby'",
         "did you mean 'jennie-formby'?",
     )
 
@@ -1509,7 +1509,7 @@ def test_cli_writes_nothing_when_input_is_invalid(
     assert main(["build", str(corpus.seeds), "-o", str(out), "-q"]) == 2
     assert not out.exists()
     err = capsys.readouterr().err
-    assert "roles.0.person: unknown organisation or person id 'jenny-formby'" in err
+    assert "roles.0.person: unknown organisation, person or unnamed agent id 'jenny-formby'" in err
     assert "nothing was written" in err
 
 
@@ -1538,6 +1538,11 @@ def test_document_model_is_strict_about_top_level_sections() -> None:
     """The sections a document may have are exactly the documented ones."""
     assert set(DocumentFile.model_fields) == {
         "source",
+        "messages",
+        "unnamed_agents",
+        "events",
+        "names",
+        "compositions",
         "roles",
         "elections",
         "votes",

@@ -45,6 +45,7 @@ from kg.io import Format
 from kg.models import (
     ActionKind,
     ActionStatus,
+    Attitude,
     CandidacyStatus,
     ChangeKind,
     DocumentKind,
@@ -463,9 +464,12 @@ def claim(draw: st.DrawFn, pool: Pool, own: str) -> Data:
         "id": pool.new(),
         "text": draw(TEXT),
         "by": subset(draw, pool.agents, min_size=1),
-        "stance": draw(values(Stance)),
+        "attitude": draw(values(Attitude)),
     }
     maybe(draw, record, "about", st.just(subset(draw, anything)))
+    if record.get("about") and draw(st.booleans()):
+        record["stance"] = draw(values(Stance))
+        record["towards"] = subset(draw, record["about"], min_size=1)
     maybe(draw, record, "date", partial_dates())
     record["evidence"] = evidence_list(draw, pool, own)
     return record
@@ -758,7 +762,7 @@ REF_KEYS = {
     "fact",
 }
 DATE_KEYS = {"date", "start", "end", "published"}
-ENUM_KEYS = {"kind", "status", "stance", "option", "result"}
+ENUM_KEYS = {"kind", "status", "attitude", "stance", "option", "result"}
 
 BAD_DATES = st.one_of(
     st.sampled_from(

@@ -117,9 +117,10 @@ def test_person_page_timeline_and_links(chrome: Browser, site: Path) -> None:
         " +document.querySelector('.timeline-box').dataset.items,"
         " document.querySelector('svg.timeline').getBoundingClientRect().width]"
     )
-    # Jon Lansman's dated facts in the seeds: founding, three Momentum changes of January
-    # 2017, the constitution vote, the 2018 candidacy and the 2019 NEC vote
-    assert items == said == 7 and width > 400
+    # Jon Lansman's dated facts in the seeds: Momentum's founding and his tenure as its
+    # founder (2015), three Momentum changes of January 2017, the constitution vote, the
+    # 2018 candidacy and the 2019 NEC vote
+    assert items == said == 8 and width > 400
     marks = chrome.evaluate("document.querySelectorAll('blockquote.quote mark').length")
     assert marks > 20
     assert _links_resolve(chrome, page) > 20

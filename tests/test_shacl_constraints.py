@@ -577,6 +577,136 @@ HAND_WRITTEN: dict[str, Case] = {
             ),
         )
     ),
+    # ---- claims: stance, towards, about
+    "claim-stance-without-towards": Case(
+        (
+            hit(
+                "kgsh:StanceNeedsTowards",
+                "SPARQL",
+                "claim/john-roe-disputes-appointment",
+                message=(
+                    f"Claim takes the stance {KG.disputes} but does not say towards what (towards)."
+                ),
+            ),
+        )
+    ),
+    "claim-towards-without-stance": Case(
+        (
+            hit(
+                "kgsh:TowardsNeedsStance",
+                "SPARQL",
+                "claim/john-roe-disputes-appointment",
+                message=(
+                    f"Claim is taken towards {ID['tenure/jane-doe-general-secretary']} "
+                    "but gives no stance."
+                ),
+            ),
+        )
+    ),
+    "claim-towards-not-about": Case(
+        (
+            hit(
+                "kgsh:TowardsIsAbout",
+                "SPARQL",
+                "claim/john-roe-disputes-appointment",
+                message=(
+                    f"Claim takes a stance towards {ID['tenure/jane-doe-general-secretary']}, "
+                    "which its about list does not name."
+                ),
+            ),
+        )
+    ),
+    "claim-stance-towards-about": Case(()),
+    # ---- certainty
+    "fact-uncertain-without-according-to": Case(
+        (
+            hit(
+                "kgsh:CertaintyNeedsAccordingTo",
+                "SPARQL",
+                "tenure/john-roe-momentum-chair",
+                message=(
+                    f"Fact is {KG.hearsay} but does not say according to whom (according_to)."
+                ),
+            ),
+        )
+    ),
+    # ---- events
+    "dated-outside-event": Case(
+        (
+            hit(
+                "kgsh:DatedWithinEvent",
+                "SPARQL",
+                "vote/nec-rule-change",
+                message=(
+                    f"Dated 2020-03-06, but its event {ID['event/nec-meeting-2020-03']} "
+                    "took place on 2020-03-05."
+                ),
+            ),
+            hit(
+                "kgsh:DatedWithinEvent",
+                "SPARQL",
+                "action/john-roe-suspension-2020",
+                message=(
+                    f"Dated 2020-02-28, but its event {ID['event/spring-meetings-2020']} "
+                    "took place from 2020-03."
+                ),
+            ),
+            hit(
+                "kgsh:DatedWithinEvent",
+                "SPARQL",
+                "change/momentum-restructured-2020",
+                message=(
+                    f"Dated 2020-06, but its event {ID['event/spring-meetings-2020']} "
+                    "took place until 2020-05."
+                ),
+            ),
+        )
+    ),
+    "event-ends-before-start": Case(
+        (
+            hit(
+                "kgsh:EventEndNotBeforeStart",
+                "SPARQL",
+                "event/autumn-meetings-2020",
+                message="Event ends (2020-09-30) before it starts (2020-10).",
+            ),
+        )
+    ),
+    # ---- slates
+    "slate-member-left-off": Case(
+        (
+            hit(
+                "kgsh:SlateMemberNotLeftOff",
+                "SPARQL",
+                "election/labour-nec-2020/slate/left",
+                message=f"{ID['person/john-roe']} is both on the slate and left off it.",
+            ),
+        )
+    ),
+    # ---- document metadata
+    "metadata-without-field-evidence": Case(
+        (
+            hit(
+                "kgsh:MetadataFieldHasEvidence",
+                "SPARQL",
+                "message/jane-doe-email",
+                severity=WARNING,
+                message=(
+                    "https://schema.org/dateSent is stated but no quote supports it "
+                    "(field_evidence)."
+                ),
+            ),
+            hit(
+                "kgsh:MetadataFieldHasEvidence",
+                "SPARQL",
+                "message/jane-doe-email",
+                severity=WARNING,
+                message=(
+                    "https://schema.org/sender is stated but no quote supports it (field_evidence)."
+                ),
+            ),
+        )
+    ),
     # ---- what the rules must accept
     "valid-rule-paths": Case(()),
 }
@@ -616,6 +746,13 @@ TEMPLATES: dict[str, str] = {
     "kgsh:PostShape": "post/general-secretary",
     "kgsh:SourceShape": "source/example-news-report",
     "kgsh:TenureShape": "tenure/jane-doe-general-secretary",
+    "kgsh:MessageShape": "message/jane-doe-letter",
+    "kgsh:UnnamedAgentShape": "agent/example-commenter",
+    "kgsh:EventShape": "event/labour-conference-2020",
+    "kgsh:NameStatementShape": "name/labour-party-name-labour",
+    "kgsh:SlateShape": "election/labour-general-secretary-2020/slate/left",
+    "kgsh:CompositionShape": "composition/labour-party-2020",
+    "kgsh:SeatHoldingShape": "composition/labour-party-2020/holding/momentum",
 }
 """Node shape -> the minimal valid instance its generated fixtures copy and break."""
 
@@ -642,6 +779,7 @@ SAMPLES: dict[Node | None, tuple[Node, Node]] = {
     KG.fileName: (Literal("first-report.txt"), Literal("second-report.txt")),
     URIRef("http://purl.org/dc/terms/language"): (Literal("en"), Literal("cy")),
     URIRef("https://schema.org/sameAs"): (WD.Q6272416, WD.Q1),
+    KG.sentTime: (Literal("09:15"), Literal("19:39")),
 }
 """Valid values where a pattern restricts them, by property."""
 
@@ -650,6 +788,7 @@ PATTERN_MISTAKES: dict[Node | None, Node] = {
     KG.fileName: Literal("../example-news-report.txt"),
     URIRef("http://purl.org/dc/terms/language"): Literal("English"),
     URIRef("https://schema.org/sameAs"): URIRef("https://www.wikidata.org/wiki/Q6272416"),
+    KG.sentTime: Literal("7:39 PM"),
 }
 """A realistic value that breaks each pattern (upper-case hash, a path, a page URL)."""
 
@@ -660,6 +799,10 @@ FACTS_WITH_SOURCES = (
     "DisciplinaryAction",
     "OrganisationalChange",
     "Claim",
+    "UnnamedAgent",
+    "Event",
+    "NameStatement",
+    "Composition",
 )
 _TWICE = (
     "shapes.ttl gives every fact kg:evidence with sh:minCount 1 and sh:class "
@@ -676,6 +819,22 @@ COUPLED: dict[Key, tuple[tuple[Key, ...], str]] = {
         (f"kgsh:{fact}-evidence", component(name)): (((FACT_EVIDENCE, component(name)),), _TWICE)
         for fact in FACTS_WITH_SOURCES
         for name in ("MinCount", "Class")
+    },
+    **{
+        (f"kgsh:{record}-field_evidence", component(name)): (
+            (("kgsh:MetadataFieldHasEvidence", component("SPARQL")),),
+            "the template's title then has no field evidence, so its warning fires too",
+        )
+        for record in ("Source", "Article")
+        for name in ("Class",)
+    },
+    **{
+        (f"kgsh:Claim-{name}", component("NodeKind")): (
+            (("kgsh:TowardsIsAbout", component("SPARQL")),),
+            "the template's stance is taken towards what it is about: a literal in either "
+            "list leaves the other's value unmatched",
+        )
+        for name in ("towards", "about")
     },
     ("kgsh:Election-winner", component("Class")): (
         (("kgsh:WinnerIsCandidate", component("SPARQL")),),

@@ -148,7 +148,7 @@ def test_push_then_query_agrees_with_run_query(
 ) -> None:
     report = push_fast(golden_file, oxigraph.query_url)
     assert report.ok
-    assert {g.graph: g.found for g in report.graphs} == {REGISTRY: 38, REPORT: 201, UNION: 239}
+    assert {g.graph: g.found for g in report.graphs} == {REGISTRY: 38, REPORT: 648, UNION: 686}
     assert {g.status for g in report.graphs} == {"content equal"}
     local = kg.run_query(kg.read_graph(golden_file), query)
     remote = run_query_endpoint(oxigraph.query_url, query)
@@ -202,9 +202,9 @@ def test_large_graphs_go_in_batches(oxigraph: LocalServer, golden: Dataset, meth
     for _ in range(2):
         report = push_fast(golden, oxigraph.query_url, method=method, batch_size=25)
         assert report.ok
-        # the check for other corpora, ceil(38/25) + ceil(201/25) + ceil(239/25) writes,
+        # the check for other corpora, ceil(38/25) + ceil(648/25) + ceil(686/25) writes,
         # one count query and one query reading all three graphs back
-        assert report.requests == 1 + (2 + 9 + 10) + 1 + 1
+        assert report.requests == 1 + (2 + 26 + 28) + 1 + 1
     for graph in (REGISTRY, REPORT):
         assert graph_triples(oxigraph.query_url, graph) == local_triples(golden, graph)
 
@@ -279,7 +279,7 @@ def test_server_dies_in_the_middle_of_a_push(golden: Dataset, tmp_path: Path) ->
     assert "ConnectionRefusedError" in text and "after 3 attempts" in text
     assert any("retrying" in m for m in messages)
     with oxigraph_server(data_dir=data, timeout=15) as restarted:  # what the store really holds
-        assert count_triples(restarted.query_url, [REPORT, REGISTRY]) == {REPORT: 201, REGISTRY: 0}
+        assert count_triples(restarted.query_url, [REPORT, REGISTRY]) == {REPORT: 648, REGISTRY: 0}
         again = push_fast(golden, restarted.query_url)  # pushing again repairs it
         assert {g.status for g in again.graphs} == {"content equal"}
 
@@ -538,7 +538,7 @@ def test_cli_push_prints_counts(
 ) -> None:
     assert cli.main(["push", str(golden_file), "--endpoint", oxigraph.query_url, "-q"]) == 0
     out = capsys.readouterr().out
-    assert f"     201       201  equal          {REPORT}" in out
+    assert f"     648       648  equal          {REPORT}" in out
     assert f"      38        38  equal          {REGISTRY}" in out
 
 
@@ -593,7 +593,7 @@ def test_kg_serve_answers_queries_and_cleans_up_on_ctrl_c(
         endpoint = f"http://127.0.0.1:{port}/query"
         assert first.strip() == f"SPARQL endpoint: {endpoint}"
         assert [p.name for p in scratch.iterdir() if p.name.startswith("kg-serve-")]
-        assert count_triples(endpoint, [REPORT, REGISTRY]) == {REPORT: 201, REGISTRY: 38}
+        assert count_triples(endpoint, [REPORT, REGISTRY]) == {REPORT: 648, REGISTRY: 38}
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0
     finally:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -434,7 +435,7 @@ def test_a_batch_refused_as_too_large_is_split(
     report = push(
         golden_file, url + "/query", verify=False, method="update", progress=messages.append
     )
-    assert any("refused 201 triples in one request as too large" in m for m in messages)
+    assert any(re.search(r"refused \d+ triples in one request as too large", m) for m in messages)
     accepted = [r.body.decode() for r in seen if r.body.count(b"\n") <= 60]
     sent = sum(b.count(" .\n") for b in accepted)
     assert sent == sum(g.sent for g in report.graphs)  # every triple went, once

@@ -124,7 +124,13 @@ def test_corpus_has_the_seeds_proportions(clean: tuple[Path, Path]) -> None:
         stated_in[fact.id] += 1
         assert fact.evidence and all(e.start is not None for e in fact.evidence)
     corroborations = sum(len(d.model.corroborates) for d in corpus.documents)
-    assert set(sections) == set(FACT_SECTIONS)
+    # every kind of fact but those of issues 13 and 18 (events, names, unnamed agents ...)
+    assert set(sections) == set(FACT_SECTIONS) - {
+        "unnamed_agents",
+        "events",
+        "names",
+        "compositions",
+    }
     assert sections["claims"] == max(sections.values())
     assert corroborations > 0
     assert any(count > 1 for count in stated_in.values())  # restated with agreeing fields

@@ -24,6 +24,8 @@ from kg.iris import (
     KG_DisciplinaryAction,
     KG_Election,
     KG_evidence,
+    KG_evidenceField,
+    KG_fieldEvidence,
     KG_OrganisationalChange,
     KG_SourceDocument,
     KG_Tenure,
@@ -124,16 +126,19 @@ def _rows(view: GraphView, instances: list[str]) -> list[list[str]]:
 
 
 def _evidence_rows(view: GraphView, instances: list[str]) -> list[list[str]]:
-    """Evidence flattened: source, offsets, quote, and the facts that cite it."""
-    rows = [["id", "source", "start", "end", "quote", "facts"]]
+    """Evidence flattened: source, offsets, quote, and the facts that cite it (or, for
+    the evidence of a document's or message's metadata, the record and its field)."""
+    rows = [["id", "source", "start", "end", "quote", "facts", "field"]]
     for s in instances:
         start = end = quote = ""
         for selector in view.iris(s, OA_hasSelector):
             start = view.text(selector, OA_start) or start
             end = view.text(selector, OA_end) or end
             quote = view.text(selector, OA_exact) or quote
-        facts = view.referrers(s, KG_evidence)
-        rows.append([s, view.text(s, OA_hasSource) or "", start, end, quote, SEPARATOR.join(facts)])
+        facts = [*view.referrers(s, KG_evidence), *view.referrers(s, KG_fieldEvidence)]
+        field = SEPARATOR.join(_short(f) for f in view.iris(s, KG_evidenceField))
+        source = view.text(s, OA_hasSource) or ""
+        rows.append([s, source, start, end, quote, SEPARATOR.join(facts), field])
     return rows
 
 

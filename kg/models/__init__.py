@@ -2,23 +2,30 @@
 mapping, ontology and shapes are all derived from the field annotations here."""
 
 from kg.dates import PartialDate, Precision, Qualifier
-from kg.models.base import ID_PATTERN, Node, Part, Record
-from kg.models.documents import Article, DocumentKind, Source
+from kg.models.agents import AgentKind, UnnamedAgent
+from kg.models.base import AGENT, ID_PATTERN, Node, Part, Record
+from kg.models.documents import Article, Described, DocumentKind, Message, MessageKind, Source
 from kg.models.entities import Entity, Organisation, OrganisationKind, Person, Post
+from kg.models.events import Event, EventKind
 from kg.models.evidence import Evidence
 from kg.models.facts import (
     ActionKind,
     ActionStatus,
+    Attitude,
     Candidacy,
     CandidacyStatus,
+    Certainty,
     ChangeKind,
     Claim,
+    Composition,
     DisciplinaryAction,
     Election,
     Fact,
     MotionVote,
     NamedVote,
     OrganisationalChange,
+    SeatHolding,
+    Slate,
     Stance,
     Tenure,
     TenureStatus,
@@ -32,27 +39,40 @@ from kg.models.files import (
     DocumentFile,
     RegistryFile,
 )
+from kg.models.names import NameKind, NameStatement
 
 __all__ = [
+    "AGENT",
     "ENTITY_SECTIONS",
     "FACT_SECTIONS",
     "ID_PATTERN",
     "ActionKind",
     "ActionStatus",
+    "AgentKind",
     "Article",
+    "Attitude",
     "Candidacy",
     "CandidacyStatus",
+    "Certainty",
     "ChangeKind",
     "Claim",
+    "Composition",
     "Corroboration",
+    "Described",
     "DisciplinaryAction",
     "DocumentFile",
     "DocumentKind",
     "Election",
     "Entity",
+    "Event",
+    "EventKind",
     "Evidence",
     "Fact",
+    "Message",
+    "MessageKind",
     "MotionVote",
+    "NameKind",
+    "NameStatement",
     "NamedVote",
     "Node",
     "Organisation",
@@ -66,10 +86,13 @@ __all__ = [
     "Qualifier",
     "Record",
     "RegistryFile",
+    "SeatHolding",
+    "Slate",
     "Source",
     "Stance",
     "Tenure",
     "TenureStatus",
+    "UnnamedAgent",
     "VoteOption",
     "VoteResult",
 ]

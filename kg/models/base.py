@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
@@ -22,6 +23,10 @@ Id = Annotated[
 
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Count = Annotated[StrictInt, Field(ge=0)]
+
+
+AGENT: tuple[RefKind, ...] = ("person", "organisation", "unnamed-agent")
+"""Who can act, speak or take part: a person, an organisation, or an unnamed agent."""
 
 
 def ref(*kinds: RefKind) -> Ref:
@@ -45,6 +50,21 @@ class Record(BaseModel):
     )
 
 
+class LintCheck(StrEnum):
+    """A ``kg lint`` check a curator may mark as looked at on a record."""
+
+    NOTE_NUMBERS = "note-numbers"
+    """The note holds a number or date on purpose (it explains a choice, not a fact)."""
+    QUOTE_NAMES_SUBJECT = "quote-names-subject"
+    """No quote names the subject, and the text never does near it."""
+
+
+Checked = Annotated[
+    list[LintCheck],
+    Field(description="kg lint findings a curator has looked at and accepts; the note says why."),
+]
+
+
 class Node(Record):
     """A record that becomes an RDF resource of its own, with a minted IRI."""
 
@@ -55,12 +75,17 @@ class Node(Record):
     ref_kind: ClassVar[RefKind | None] = None
     """What :class:`Ref` kind names records of this type."""
 
+    def value_types(self) -> tuple[URIRef, ...]:
+        """Extra RDF types that depend on a field's value (an e-mail is a schema:EmailMessage)."""
+        return ()
+
     id: Id
     note: Annotated[
         str | None,
         Predicate(SKOS.editorialNote, repeatable=True),
         Field(description="A curator's remark, kept as skos:editorialNote."),
     ] = None
+    checked: Checked = []
 
 
 class Part(Record):
@@ -73,6 +98,8 @@ class Part(Record):
     rdf_type: ClassVar[URIRef]
     iri_segment: ClassVar[str]
     key_field: ClassVar[str]
+
+    checked: Checked = []
 
 
 def require_unique_keys(parts: Sequence[Part], message: str) -> None:

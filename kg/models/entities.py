@@ -34,6 +34,8 @@ class OrganisationKind(StrEnum):
     COMPANY = "company"
     MEDIA_OUTLET = "media-outlet"
     THINK_TANK = "think-tank"
+    COLLECTIVE = "collective"
+    """A set of units spoken of together (the Constituency Labour Parties)."""
     OTHER = "other"
 
 

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 
 from kg.dates import PartialDate
-from kg.models.base import Count, Id, Node, NonEmptyText, Part, ref, require_unique_keys
+from kg.models.base import AGENT, Count, Id, Node, NonEmptyText, Part, ref, require_unique_keys
 from kg.models.evidence import Evidence
 from kg.namespaces import KG, OPENGOV, SCHEMA
 from kg.rdfmeta import Predicate
@@ -22,11 +22,33 @@ START = Predicate(SCHEMA.startDate, precision=KG.startPrecision, qualifier=KG.st
 END = Predicate(SCHEMA.endDate, precision=KG.endPrecision, qualifier=KG.endQualifier)
 
 
+AT_EVENT = Predicate(KG.atEvent)
+
+
+class Certainty(StrEnum):
+    """How firmly the source states a fact (leave it out for a fact reported as fact)."""
+
+    REPORTED = "reported"
+    """The source states it as fact (the default)."""
+    ATTRIBUTED = "attributed"
+    """The source reports it as someone's statement ('according to X')."""
+    CONTESTED = "contested"
+    """The source, or someone it reports, disputes it."""
+    HEARSAY = "hearsay"
+    """Second-hand: someone says they were told it."""
+    ANONYMOUS = "anonymous"
+    """It rests on an unnamed source (a reader comment, 'sources said')."""
+
+
 class Fact(Node):
-    """Base of every fact: an id, its evidence, and an optional curator note."""
+    """Base of every fact: an id, its evidence, how firmly it is stated, a curator note."""
 
     evidence: Annotated[list[Evidence], Field(min_length=1), Predicate(KG.evidence)]
     """Verbatim quotes supporting the fact (at least one)."""
+    certainty: Annotated[Certainty | None, Predicate(KG.certainty, repeatable=True)] = None
+    """How firmly the source states it; anything but 'reported' names who in according_to."""
+    according_to: Annotated[list[Id], ref(*AGENT), Predicate(KG.accordingTo)] = []
+    """Whose statement the fact rests on, when the source attributes it."""
 
 
 class TenureStatus(StrEnum):
@@ -47,8 +69,9 @@ class Tenure(Fact):
     extra_types: ClassVar = (KG.Tenure,)
     iri_segment: ClassVar = "tenure"
 
-    person: Annotated[Id, ref("person", "organisation"), Predicate(ORG.member)]
-    """Who holds the role (a person, or an organisation affiliated as a member)."""
+    person: Annotated[Id, ref(*AGENT), Predicate(ORG.member)]
+    """Who holds the role (a person, an organisation affiliated as a member, or an unnamed
+    group such as 'some of the statement's authors')."""
     organisation: Annotated[Id | None, ref("organisation"), Predicate(ORG.organization)] = None
     """Where the role is held; may be left out when ``post`` names it."""
     post: Annotated[Id | None, ref("post"), Predicate(KG.post)] = None
@@ -107,6 +130,27 @@ class Candidacy(Part):
     """Quotes supporting this candidacy."""
 
 
+class Slate(Part):
+    """A list of candidates put forward together (an NEC slate), and who was left off it."""
+
+    rdf_type: ClassVar = KG.Slate
+    iri_segment: ClassVar = "slate"
+    key_field: ClassVar = "slate"
+
+    slate: Id
+    """A slug naming the slate within its election (its IRI is the election's plus it)."""
+    name: Annotated[NonEmptyText | None, Predicate(SKOS.prefLabel)] = None
+    """The slate's name, if it has one ('the Centre Left Grassroots Alliance slate')."""
+    backed_by: Annotated[list[Id], ref("person", "organisation"), Predicate(KG.backedBy)] = []
+    """Who put the slate forward."""
+    members: Annotated[list[Id], ref("person"), Predicate(KG.slateMember)] = []
+    """Candidates on the slate."""
+    left_off: Annotated[list[Id], ref("person"), Predicate(KG.leftOffSlate)] = []
+    """People the source says were left off it."""
+    evidence: Annotated[list[Evidence], Field(min_length=1), Predicate(KG.evidence)]
+    """Quotes supporting this slate."""
+
+
 class Election(Fact):
     """A contest for a post or for seats on a body."""
 
@@ -133,12 +177,17 @@ class Election(Fact):
     """Who stood, withdrew, won or lost."""
     winner: Annotated[Id | None, ref("person"), Predicate(KG.winner)] = None
     """Who won, when the source says so; must also appear as a candidacy."""
+    slates: Annotated[list[Slate], Predicate(KG.slate)] = []
+    """Slates of candidates, with who was on them and who was left off."""
+    at_event: Annotated[Id | None, ref("event"), AT_EVENT] = None
+    """The event (a conference, a ballot period) the election was held at."""
 
     @model_validator(mode="after")
     def _contest(self) -> Self:
         if self.post is None and self.body is None:
             raise ValueError("give the contested 'post' or 'body'")
         require_unique_keys(self.candidacies, "{!r} has two candidacies")
+        require_unique_keys(self.slates, "slate {!r} is given twice")
         return self
 
 
@@ -202,6 +251,10 @@ class MotionVote(Fact):
     """Named voters, where the source names them."""
     proposer: Annotated[Id | None, ref("person", "organisation"), Predicate(KG.proposedBy)] = None
     """Who proposed the motion."""
+    rule: Annotated[NonEmptyText | None, Predicate(KG.ruleCited)] = None
+    """The rule the vote was held under or had to meet ('changes need a unanimous vote')."""
+    at_event: Annotated[Id | None, ref("event"), AT_EVENT] = None
+    """The meeting, conference or ballot period the vote was taken at."""
 
     @model_validator(mode="after")
     def _one_ballot_per_voter(self) -> Self:
@@ -241,10 +294,10 @@ class DisciplinaryAction(Fact):
 
     kind: Annotated[ActionKind, Predicate(KG.actionKind)]
     """What was done."""
-    subject: Annotated[Id, ref("person", "organisation"), Predicate(KG.subject)]
-    """Who it was done to (a member, or a local party)."""
-    by: Annotated[Id | None, ref("person", "organisation"), Predicate(KG.actingAuthority)] = None
-    """Who did it: the body or person acting."""
+    subject: Annotated[Id, ref(*AGENT), Predicate(KG.subject)]
+    """Who it was done to (a member, a local party, or an unnamed group: 'those expelled')."""
+    by: Annotated[Id | None, ref(*AGENT), Predicate(KG.actingAuthority)] = None
+    """Who did it: the body or person acting (an unnamed agent when the source names none)."""
     date: Annotated[PartialDate | None, DATE] = None
     """When it happened."""
     allegation: Annotated[NonEmptyText | None, Predicate(KG.allegation)] = None
@@ -261,6 +314,8 @@ class DisciplinaryAction(Fact):
     """Where the process stood when the source was written (sources may differ)."""
     follows: Annotated[Id | None, ref("disciplinary-action"), Predicate(KG.follows)] = None
     """The earlier action this one follows (a readmission follows a suspension)."""
+    at_event: Annotated[Id | None, ref("event"), AT_EVENT] = None
+    """The meeting or hearing where it was decided."""
 
 
 class ChangeKind(StrEnum):
@@ -290,9 +345,9 @@ class OrganisationalChange(Fact):
     organisation: Annotated[Id, ref("organisation"), Predicate(ORG.originalOrganization)]
     """The organisation changed."""
     resulting: Annotated[list[Id], ref("organisation"), Predicate(ORG.resultingOrganization)] = []
-    """Organisations the change produced."""
+    """Organisations the change produced: the bodies replacing those wound up."""
     affected: Annotated[list[Id], ref("organisation"), Predicate(KG.affectedUnit)] = []
-    """Units abolished, closed or broken up by the change."""
+    """Units abolished, wound up, closed or broken up by the change."""
     counterpart: Annotated[Id | None, ref("organisation"), Predicate(KG.counterpart)] = None
     """The organisation affiliated to or withdrawn from."""
     by: Annotated[list[Id], ref("person", "organisation"), Predicate(PROV.wasAssociatedWith)] = []
@@ -301,39 +356,102 @@ class OrganisationalChange(Fact):
     """When it happened."""
     description: Annotated[NonEmptyText, Predicate(DCTERMS.description)]
     """What happened, in a sentence."""
+    at_event: Annotated[Id | None, ref("event"), AT_EVENT] = None
+    """The meeting or conference that decided it."""
+
+
+class SeatHolding(Part):
+    """How many seats of a body one holder (a faction, a person, a group) has."""
+
+    rdf_type: ClassVar = KG.SeatHolding
+    iri_segment: ClassVar = "holding"
+    key_field: ClassVar = "holder"
+
+    holder: Annotated[Id, ref(*AGENT), Predicate(KG.seatHolder)]
+    """Who holds the seats."""
+    seats: Annotated[Count, Predicate(KG.seatsHeld)]
+    """How many."""
+    evidence: Annotated[list[Evidence], Field(min_length=1), Predicate(KG.evidence)]
+    """Quotes supporting this count."""
+
+
+class Composition(Fact):
+    """The make-up of a body at a date: its seats, and who holds how many ('20 of 34')."""
+
+    rdf_type: ClassVar = KG.Composition
+    iri_segment: ClassVar = "composition"
+
+    body: Annotated[Id, ref("organisation"), Predicate(KG.compositionOf)]
+    """The body."""
+    date: Annotated[PartialDate | None, DATE] = None
+    """When the body was so composed."""
+    seats: Annotated[Count | None, Predicate(KG.totalSeats)] = None
+    """The body's seats in total."""
+    holders: Annotated[list[SeatHolding], Predicate(KG.seatHolding)] = []
+    """Who holds how many seats."""
+
+    @model_validator(mode="after")
+    def _holders(self) -> Self:
+        require_unique_keys(self.holders, "{!r} is listed twice among the holders")
+        held = sum(h.seats for h in self.holders)
+        if self.seats is not None and held > self.seats:
+            raise ValueError(f"the holders have {held} seats, more than the {self.seats} in all")
+        return self
+
+
+class Attitude(StrEnum):
+    """How the claimant puts their own position (the claim's text) forward."""
+
+    ASSERTS = "asserts"
+    """States it as true."""
+    ALLEGES = "alleges"
+    """Accuses: states something not established, against someone."""
+    PREDICTS = "predicts"
+    """Says it will happen."""
+    PROPOSES = "proposes"
+    """Argues that something should be done."""
+    ASKS = "asks"
+    """Raises it as a question."""
 
 
 class Stance(StrEnum):
-    """How the one making a claim relates to its proposition."""
+    """How the claimant's position relates to the facts and entities in ``towards``."""
 
-    ASSERTS = "asserts"
-    DENIES = "denies"
-    ALLEGES = "alleges"
-    DISPUTES = "disputes"
-    CRITICISES = "criticises"
     SUPPORTS = "supports"
-    PREDICTS = "predicts"
+    """Backs, agrees with or defends them."""
+    DISPUTES = "disputes"
+    """Contests an account, a decision or its legitimacy."""
+    DENIES = "denies"
+    """Says the thing did not happen or is not true."""
+    CRITICISES = "criticises"
+    """Judges them negatively."""
+    PRAISES = "praises"
+    """Judges them positively."""
 
 
 class Claim(Fact):
-    """What a source asserts that is contested or opinion, attributed to who asserts it."""
+    """A position someone takes, attributed to them: ``text`` is always their own position
+    in their terms, ``attitude`` how they put it forward, and ``stance`` how it relates to
+    the facts and entities in ``towards`` (the charges were trumped up: asserts, disputes
+    the suspension)."""
 
     rdf_type: ClassVar = KG.Claim
     extra_types: ClassVar = (SCHEMA.Claim,)
     iri_segment: ClassVar = "claim"
 
     text: Annotated[NonEmptyText, Predicate(SCHEMA.text)]
-    """The claim, paraphrased in one sentence."""
-    by: Annotated[
-        list[Id],
-        Field(min_length=1),
-        ref("person", "organisation"),
-        Predicate(PROV.wasAttributedTo),
-    ]
-    """Who makes the claim."""
-    stance: Annotated[Stance, Predicate(KG.stance)]
-    """How the claimant relates to the proposition."""
+    """The claimant's own position in one sentence, in their terms (never its negation)."""
+    by: Annotated[list[Id], Field(min_length=1), ref(*AGENT), Predicate(PROV.wasAttributedTo)]
+    """Who makes the claim (people, organisations or unnamed agents)."""
+    attitude: Annotated[Attitude, Predicate(KG.attitude)]
+    """How the claimant puts the text forward: asserts, alleges, predicts, proposes, asks."""
+    stance: Annotated[Stance | None, Predicate(KG.stance)] = None
+    """How the position relates to what ``towards`` names; needs ``towards``."""
+    towards: Annotated[list[Id], ref("any"), Predicate(KG.stanceTowards)] = []
+    """The facts or entities the stance is taken towards; each is also in ``about``."""
     about: Annotated[list[Id], ref("any"), Predicate(SCHEMA.about)] = []
-    """Entities and facts the claim is about."""
+    """Every fact and entity of the graph the claim concerns."""
     date: Annotated[PartialDate | None, DATE] = None
     """When the claim was made."""
+    at_event: Annotated[Id | None, ref("event"), AT_EVENT] = None
+    """The event (an interview, a meeting) where the claim was made."""

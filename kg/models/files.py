@@ -6,18 +6,22 @@ from typing import Annotated
 
 from pydantic import Field
 
+from kg.models.agents import UnnamedAgent
 from kg.models.base import Id, Record, ref
-from kg.models.documents import Source
+from kg.models.documents import Message, Source
 from kg.models.entities import Organisation, Person, Post
+from kg.models.events import Event
 from kg.models.evidence import Evidence
 from kg.models.facts import (
     Claim,
+    Composition,
     DisciplinaryAction,
     Election,
     MotionVote,
     OrganisationalChange,
     Tenure,
 )
+from kg.models.names import NameStatement
 
 
 class Corroboration(Record):
@@ -48,6 +52,14 @@ class DocumentFile(Record):
     """One extraction file: a source document and the facts the curators found in it."""
 
     source: Annotated[Source, Field(description="The document these facts come from.")]
+    messages: list[Message] = []
+    """E-mails, letters and statements the document reproduces, with their own metadata."""
+    unnamed_agents: list[UnnamedAgent] = []
+    """People and groups the document speaks of without naming them (commenters, 'critics')."""
+    events: list[Event] = []
+    """Meetings, conferences, interviews and ballot periods."""
+    names: list[NameStatement] = []
+    """Names and descriptions the document gives an entity ('also known as LLA')."""
     roles: list[Tenure] = []
     """Roles held: posts and memberships, with dates."""
     elections: list[Election] = []
@@ -58,6 +70,8 @@ class DocumentFile(Record):
     """Suspensions, expulsions, readmissions, referrals and removals."""
     organisational_changes: list[OrganisationalChange] = []
     """Foundings, dissolutions, restructurings, affiliations."""
+    compositions: list[Composition] = []
+    """Seat counts of a body: who holds how many seats."""
     claims: list[Claim] = []
     """Contested assertions and opinions, attributed."""
     corroborates: list[Corroboration] = []
@@ -65,11 +79,15 @@ class DocumentFile(Record):
 
 
 FACT_SECTIONS: dict[str, type[Record]] = {
+    "unnamed_agents": UnnamedAgent,
+    "events": Event,
+    "names": NameStatement,
     "roles": Tenure,
     "elections": Election,
     "votes": MotionVote,
     "disciplinary_actions": DisciplinaryAction,
     "organisational_changes": OrganisationalChange,
+    "compositions": Composition,
     "claims": Claim,
 }
 """Document-file sections holding facts, by key, in the order they are mapped."""

@@ -17,6 +17,7 @@ from kg.iris import (
     FOAF_Person,
     KG_actionKind,
     KG_Article,
+    KG_attitude,
     KG_Candidacy,
     KG_candidacyStatus,
     KG_candidate,
@@ -30,6 +31,7 @@ from kg.iris import (
     KG_roleName,
     KG_SourceDocument,
     KG_stance,
+    KG_stanceTowards,
     KG_subject,
     KG_Tenure,
     OA_SpecificResource,
@@ -93,6 +95,7 @@ KIND_PREDICATES = (
     KG_actionKind,
     KG_changeKind,
     KG_candidacyStatus,
+    KG_attitude,
     KG_stance,
     OPENGOV_option,
 )
@@ -193,11 +196,15 @@ def fact_title(view: GraphView, iri: str) -> str:
         name = role or (view.label(post) if post else "member")
         where = f" of {view.label(org)}" if org and not post else ""
         return f"{view.label(view.text(iri, ORG_member) or '')}: {name}{where}"
-    if cls == KG_Claim:
+    if cls == KG_Claim:  # "LAW asserts, disputing: Jackie Walker's suspension"
         who = ", ".join(view.label(a) for a in view.iris(iri, PROV_wasAttributedTo))
-        stance = kind_of(view, iri) or "claims"
+        attitude = humanise(local_name(view.text(iri, KG_attitude) or "claims"))
+        stance = view.text(iri, KG_stance)
+        towards = ", ".join(view.label(a) for a in view.iris(iri, KG_stanceTowards))
         about = ", ".join(view.label(a) for a in view.iris(iri, SCHEMA_about))
-        return f"{who or 'Someone'} {stance}" + (f" (about {about})" if about else "")
+        if stance and towards:
+            return f"{who or 'Someone'} {attitude}, {humanise(local_name(stance))}: {towards}"
+        return f"{who or 'Someone'} {attitude}" + (f" (about {about})" if about else "")
     words = humanise(local_name(cls)).capitalize()
     kind = kind_of(view, iri)
     subject = next(

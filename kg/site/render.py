@@ -218,13 +218,15 @@ class Site:
         )
 
     def _claims(self, group: list[Mention]) -> str:
-        """Claims by the node, then about it, each grouped by stance; a claim that is
-        both (what someone says about themselves) is listed once, among theirs."""
+        """Claims by the node, then about it, each grouped by stance (how the claim
+        relates to what it is about: supports, disputes ...; "no stance" when it takes
+        none); a claim that is both (what someone says about themselves) is listed
+        once, among theirs."""
         own = {m.fact for m in group if m.predicate == PROV_wasAttributedTo}
         by_relation: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         for fact in dict.fromkeys(m.fact for m in group):
             relation = "Claims they make" if fact in own else "Claims about them"
-            stance = self.view.text(fact, KG_stance) or "unstated"
+            stance = self.view.text(fact, KG_stance) or "no stance"
             by_relation[relation][humanise(local_name(stance))].append(fact)
         out = []
         for relation in sorted(by_relation, reverse=True):
