@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
+from kg.atomic import write_atomically
 from kg.cache import LoadCache
 from kg.defaults import GRAPH_STEM
 from kg.errors import InputError, KgError, Location, Problem
@@ -25,7 +26,6 @@ from kg.io import (
     serialise_quads,
     to_dataset,
     to_graph,
-    write_atomically,
 )
 from kg.load import discover, load_documents, load_registry
 from kg.mapping import MappedGraph, map_corpus

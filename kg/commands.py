@@ -12,10 +12,11 @@ from typing import Any, TextIO
 from rdflib import Graph
 
 from kg import outcome
+from kg.atomic import write_atomically
 from kg.build import DEFAULT_FORMATS, SOURCEMAP_SUFFIX, build, read_sourcemap
 from kg.defaults import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATIONS
 from kg.errors import InputError, KgError, Location
-from kg.io import Format, read_graph, write_atomically
+from kg.io import Format, read_graph
 from kg.load import usable_cores
 from kg.namespaces import DEFAULT_BASE
 from kg.report import ReportFormat, render, render_text, report_json
