@@ -273,8 +273,8 @@ def _graph_to_read(args: Namespace) -> Path:
     ``kg build --store`` wrote beside it while that holds the same graph."""
     from kg.diskstore import current_store, is_store, store_beside
 
-    if args.graph is not None:
-        return args.graph if is_store(args.graph) else _existing_graph(args.graph)
+    if args.graph is not None:  # a directory that is no store is refused by open_store
+        return args.graph if args.graph.is_dir() else _existing_graph(args.graph)
     store = current_store(GRAPH_FILE)
     if store is not None:
         return store
@@ -296,12 +296,11 @@ def _query_text(query: str) -> str:
 
 
 def stats_command(args: Namespace) -> int:
-    from kg.diskstore import is_store
     from kg.query import open_store
     from kg.stats import stats, stats_of_store
 
     graph = _graph_to_read(args)
-    counts = stats_of_store(open_store(graph)) if is_store(graph) else stats(read_graph(graph))
+    counts = stats_of_store(open_store(graph)) if graph.is_dir() else stats(read_graph(graph))
     if args.json:
         print(json.dumps(counts, indent=1))
         return EXIT_OK

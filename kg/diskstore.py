@@ -148,9 +148,11 @@ def stage_store(target: Path, trig: bytes, union: bytes, union_format: str) -> S
         store.bulk_load(union, ox.RdfFormat.from_extension(union_format))
         store.flush()
         del store  # closes the database before it is moved
-    except (OSError, SyntaxError, ValueError) as exc:
+    except BaseException as exc:  # interrupted too: no half-built directory is left
         shutil.rmtree(temp, ignore_errors=True)
-        raise OutputError(target, f"cannot write the store: {exc}") from None
+        if isinstance(exc, OSError | SyntaxError | ValueError):
+            raise OutputError(target, f"cannot write the store: {exc}") from None
+        raise
     return StagedStore(target, temp, hashlib.sha256(trig).hexdigest())
 
 

@@ -204,3 +204,11 @@ def test_kg_serve_serves_the_store_as_it_is(seed_out: Path) -> None:
             expected = int(str(kg.query(store, query).rows[0][0]))
             assert _served_count(server.query_url, query) == expected
     assert is_store(store)  # served, not removed
+
+
+def test_a_directory_that_is_not_a_store_is_refused_with_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for command in (["query", COUNT, "-g"], ["stats"]):
+        assert main([*command, str(tmp_path)]) == 2
+        assert "not a store written by 'kg build --store'" in capsys.readouterr().err
