@@ -230,7 +230,6 @@ def _sourcemap_beside(graph: Path) -> Path:
 
 
 def query_command(args: Namespace) -> int:
-    from kg.diskstore import is_store
     from kg.query import open_store, run_query, run_query_store
 
     text = _query_text(args.query)
@@ -252,7 +251,7 @@ def query_command(args: Namespace) -> int:
         )
     elif args.engine == "rdflib":
         graph = args.graph or GRAPH_FILE  # rdflib reads files, not Oxigraph's stores
-        if is_store(graph):
+        if graph.is_dir():
             raise KgError(f"{graph}: the rdflib engine reads graph files, not stores")
         answer = run_query(read_graph(_existing_graph(graph)), text, params)
     else:
