@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 from rdflib import Dataset, Graph
 
+from kg.atomic import write_atomically
 from kg.cache import LoadCache
 from kg.defaults import GRAPH_STEM
+from kg.diskstore import STORE_SUFFIX, StagedStore, stage_store
 from kg.errors import InputError, KgError, Location, Problem
 from kg.evidence import Anchor, check_documents, with_computed_offsets
 from kg.io import (
@@ -25,7 +27,6 @@ from kg.io import (
     serialise_quads,
     to_dataset,
     to_graph,
-    write_atomically,
 )
 from kg.load import discover, load_documents, load_registry
 from kg.mapping import MappedGraph, map_corpus
@@ -42,6 +43,7 @@ from kg.validation import (
 
 DEFAULT_FORMATS = (Format.TURTLE, Format.TRIG)
 SOURCEMAP_SUFFIX = ".sourcemap.json"
+STORE_NAME = f"{GRAPH_STEM}{STORE_SUFFIX}"
 
 Progress = Callable[[str], None]
 
@@ -143,11 +145,46 @@ class Build:
             files[out / f"{GRAPH_STEM}{SOURCEMAP_SUFFIX}"] = self.sourcemap()
         return files
 
-    def write(self, out_dir: Path | str, formats: Iterable[Format] = DEFAULT_FORMATS) -> list[Path]:
-        """Write the requested formats and the source map atomically; return the paths."""
-        files = self.render(out_dir, formats)
-        write_atomically(files)
-        return sorted(files)
+    def stage_store(self, out_dir: Path | str, files: Mapping[Path, bytes]) -> StagedStore:
+        """The on-disk Oxigraph store of this build (see :mod:`kg.diskstore`), complete in a
+        temporary directory beside ``out_dir/graph.oxigraph``, from the rendered ``files``
+        where they hold the TriG and the union (else they are serialised here)."""
+        out = Path(out_dir)
+        trig = files.get(out / f"{GRAPH_STEM}.{Format.TRIG.value}")
+        if trig is None:
+            trig = self.serialise(Format.TRIG)
+        union, fmt = files.get(out / f"{GRAPH_STEM}.{Format.NTRIPLES.value}"), "nt"
+        if union is None:
+            union, fmt = files.get(out / f"{GRAPH_STEM}.{Format.TURTLE.value}"), "ttl"
+        if union is None:
+            union, fmt = self.serialise(Format.NTRIPLES), "nt"
+        return stage_store(out / STORE_NAME, trig, union, fmt)
+
+    def write(
+        self,
+        out_dir: Path | str,
+        formats: Iterable[Format] = DEFAULT_FORMATS,
+        *,
+        store: bool = False,
+    ) -> list[Path]:
+        """Write the requested formats and the source map atomically; return the paths.
+        With ``store``, also the on-disk store ``graph.oxigraph/`` (and the TriG it is
+        stamped with), moved into place after the files."""
+        wanted = list(formats)
+        if store and Format.TRIG not in wanted:
+            wanted.append(Format.TRIG)
+        files = self.render(out_dir, wanted)
+        staged = self.stage_store(out_dir, files) if store else None
+        try:
+            write_atomically(files)
+        except BaseException:
+            if staged is not None:
+                staged.discard()
+            raise
+        if staged is None:
+            return sorted(files)
+        staged.commit(Path(out_dir) / f"{GRAPH_STEM}.{Format.TRIG.value}")
+        return sorted([*files, staged.target])
 
 
 def read_sourcemap(path: Path) -> dict[str, Location]:
@@ -224,4 +261,12 @@ def build(
     return Build(kept, mapping, pending)
 
 
-__all__ = ["DEFAULT_FORMATS", "Build", "build", "load_corpus", "paused_gc", "read_sourcemap"]
+__all__ = [
+    "DEFAULT_FORMATS",
+    "STORE_NAME",
+    "Build",
+    "build",
+    "load_corpus",
+    "paused_gc",
+    "read_sourcemap",
+]

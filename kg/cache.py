@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from kg.atomic import write_atomically
 from kg.yamlpos import Positions
 
 M = TypeVar("M", bound=BaseModel)
@@ -63,8 +64,6 @@ class LoadCache:
     def put(
         self, data: bytes, model: type[BaseModel], instance: BaseModel, positions: Positions
     ) -> None:
-        from kg.io import write_atomically
-
         entry: dict[str, Any] = {
             "model": instance.model_dump_json(),
             "at": positions.encode(),

@@ -25,6 +25,11 @@ from kg.defaults import (
 )
 from kg.errors import InputError, KgError, OutputError
 
+_GRAPH_HELP = (
+    f"graph file or store directory (default: {GRAPH_FILE}, or the store kg build --store "
+    "wrote beside it while it holds the same graph)"
+)
+
 
 def _jobs(text: str) -> int:
     value = int(text)
@@ -193,6 +198,12 @@ def _parser() -> argparse.ArgumentParser:
         help="processes parsing extraction files when there are 200 or more "
         "(default: one per core)",
     )
+    sub.add_argument(
+        "--store",
+        action="store_true",
+        help=f"also write an on-disk Oxigraph store, {OUT_DIR}/graph.oxigraph/, that kg query, "
+        "kg stats and kg serve open without parsing (implies the TriG format)",
+    )
     sub.add_argument("--json", action="store_true", help="machine-readable summary on stdout")
     _report_options(sub)
 
@@ -233,8 +244,8 @@ def _parser() -> argparse.ArgumentParser:
         "-g",
         "--graph",
         type=Path,
-        default=GRAPH_FILE,
-        help=f"graph file (default: {GRAPH_FILE})",
+        default=None,
+        help=_GRAPH_HELP,
     )
     sub.add_argument(
         "-p",
@@ -261,7 +272,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     sub = command("stats", impl.stats_command, "Count nodes per class and triples per source.")
-    sub.add_argument("graph", nargs="?", type=Path, default=GRAPH_FILE)
+    sub.add_argument("graph", nargs="?", type=Path, default=None, help=_GRAPH_HELP)
     sub.add_argument("--json", action="store_true", help="counts as JSON")
 
     sub = command("schema", impl.schema_command, "Print the JSON Schema of the extraction format.")
@@ -391,7 +402,7 @@ def _store_commands(command: Callable[[str, object, str], argparse.ArgumentParse
     sub.add_argument("--json", action="store_true", help="counts as JSON")
 
     sub = command("serve", impl.serve_command, "Serve a built graph over SPARQL (Oxigraph).")
-    sub.add_argument("graph", nargs="?", type=Path, default=GRAPH_FILE)
+    sub.add_argument("graph", nargs="?", type=Path, default=None, help=_GRAPH_HELP)
     sub.add_argument(
         "--port", type=int, default=SERVE_PORT, help=f"port on 127.0.0.1 (default: {SERVE_PORT})"
     )

@@ -12,10 +12,19 @@ from typing import Any, TextIO
 from rdflib import Graph
 
 from kg import outcome
-from kg.build import DEFAULT_FORMATS, SOURCEMAP_SUFFIX, build, read_sourcemap
-from kg.defaults import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATIONS
+from kg.atomic import write_atomically
+from kg.build import DEFAULT_FORMATS, SOURCEMAP_SUFFIX, Build, build, read_sourcemap
+from kg.defaults import (
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_VIOLATIONS,
+    GRAPH_FILE,
+    GRAPH_STEM,
+)
+from kg.diskstore import StagedStore
 from kg.errors import InputError, KgError, Location
-from kg.io import Format, read_graph, write_atomically
+from kg.io import Format, read_graph
 from kg.load import usable_cores
 from kg.namespaces import DEFAULT_BASE
 from kg.report import ReportFormat, render, render_text, report_json
@@ -31,6 +40,8 @@ def build_command(args: Namespace) -> int:
     from kg import incremental
 
     formats = [Format(f) for f in args.formats] if args.formats else list(DEFAULT_FORMATS)
+    if args.store and Format.TRIG not in formats:
+        formats.append(Format.TRIG)  # the store is stamped with the TriG it holds
     options = {
         "base": args.base or DEFAULT_BASE,
         "formats": sorted(f.value for f in formats),
@@ -38,6 +49,7 @@ def build_command(args: Namespace) -> int:
         "fail_on": args.fail_on,
         "force": args.force,
         "engine": args.engine,
+        **({"store": True} if args.store else {}),
     }
     inputs = incremental.fingerprint(args.seeds, args.sources, options)
     if not (args.rebuild or args.dry_run or args.json):
@@ -70,6 +82,25 @@ def build_command(args: Namespace) -> int:
         raise
     # Serialise while validation runs in the background; write only if it passes.
     files = {} if args.dry_run else result.render(args.out, formats)
+    staged = result.stage_store(args.out, files) if args.store and not args.dry_run else None
+    try:
+        return _finish_build(args, result, inputs, files, staged)
+    finally:
+        if staged is not None:
+            staged.discard()  # a no-op once committed: the directory was moved
+
+
+def _finish_build(
+    args: Namespace,
+    result: Build,
+    inputs: str,
+    files: dict[Path, bytes],
+    staged: StagedStore | None,
+) -> int:
+    """Wait for validation; write the files (and move the staged store into place) if it
+    passed; report."""
+    from kg import incremental
+
     report = outcome.place(result.report or ValidationReport(), _seeds_fallback(args.seeds))
     failed = report.fails_at(Severity(args.fail_on))
     _emit_report(args, report, text_least=Severity.WARNING, text_stream=sys.stderr)
@@ -78,8 +109,12 @@ def build_command(args: Namespace) -> int:
         _say(args, "dry run: nothing was written")
     elif not failed or args.force:
         summary = {"exit": EXIT_VIOLATIONS if failed else 0, "report": outcome.encode(report)}
-        write_atomically(incremental.with_record(args.out, inputs, files, summary))
+        stores = {staged.target: staged.sha256} if staged is not None else None
+        write_atomically(incremental.with_record(args.out, inputs, files, summary, stores))
         written = sorted(files)
+        if staged is not None:
+            staged.commit(args.out / f"{GRAPH_STEM}.{Format.TRIG.value}")
+            written.append(staged.target)
         for path in written:
             _say(args, f"wrote {path}")
     else:
@@ -214,12 +249,13 @@ def query_command(args: Namespace) -> int:
             base=args.base or DEFAULT_BASE,
             warn=lambda m: _say(args, m),
         )
-    elif not args.graph.is_file():
-        raise KgError(f"{args.graph}: no such graph; run 'kg build' first")
     elif args.engine == "rdflib":
-        answer = run_query(read_graph(args.graph), text, params)
+        graph = args.graph or GRAPH_FILE  # rdflib reads files, not Oxigraph's stores
+        if graph.is_dir():
+            raise KgError(f"{graph}: the rdflib engine reads graph files, not stores")
+        answer = run_query(read_graph(_existing_graph(graph)), text, params)
     else:
-        answer = run_query_store(open_store(args.graph), text, params)
+        answer = run_query_store(open_store(_graph_to_read(args)), text, params)
     if answer.graph is not None:
         print(answer.graph.serialize(format="turtle"))
     elif args.output == "csv":
@@ -231,6 +267,27 @@ def query_command(args: Namespace) -> int:
     return EXIT_OK
 
 
+def _graph_to_read(args: Namespace) -> Path:
+    """The graph a command reads: the one given, else the default TriG, or the store
+    ``kg build --store`` wrote beside it while that holds the same graph."""
+    from kg.diskstore import current_store, is_store, store_beside
+
+    if args.graph is not None:  # a directory that is no store is refused by open_store
+        return args.graph if args.graph.is_dir() else _existing_graph(args.graph)
+    store = current_store(GRAPH_FILE)
+    if store is not None:
+        return store
+    if is_store(store_beside(GRAPH_FILE)):
+        _say(args, f"{store_beside(GRAPH_FILE)} is older than {GRAPH_FILE}: reading the TriG")
+    return _existing_graph(GRAPH_FILE)
+
+
+def _existing_graph(path: Path) -> Path:
+    if not path.is_file():
+        raise KgError(f"{path}: no such graph; run 'kg build' first")
+    return path
+
+
 def _query_text(query: str) -> str:
     from kg.query import query_text
 
@@ -238,9 +295,11 @@ def _query_text(query: str) -> str:
 
 
 def stats_command(args: Namespace) -> int:
-    from kg.stats import stats
+    from kg.query import open_store
+    from kg.stats import stats, stats_of_store
 
-    counts = stats(read_graph(args.graph))
+    graph = _graph_to_read(args)
+    counts = stats_of_store(open_store(graph)) if graph.is_dir() else stats(read_graph(graph))
     if args.json:
         print(json.dumps(counts, indent=1))
         return EXIT_OK
@@ -401,7 +460,7 @@ def _content(status: str) -> str:
 def serve_command(args: Namespace) -> int:
     from kg.serve import serve
 
-    return serve(args.graph, args.port, announce=lambda m: print(m, flush=True))
+    return serve(_graph_to_read(args), args.port, announce=lambda m: print(m, flush=True))
 
 
 def report_command(args: Namespace) -> int:

@@ -18,9 +18,9 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from kg.atomic import write_atomically
 from kg.errors import Location, Problem
 from kg.evidence import Anchor
-from kg.io import write_atomically
 from kg.load import discover, validate_text
 from kg.models import DocumentFile
 from kg.sources import MAX_SOURCE_BYTES

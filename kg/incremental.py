@@ -2,7 +2,8 @@
 
 A build writes ``graph.build.json`` beside its outputs: a fingerprint of every
 input (extraction files, source texts, shapes, options, kg's version) and the
-hash of every file it wrote. When both still match, there is nothing to do.
+hash of every file it wrote (and, for an on-disk store, the hash of the TriG it
+holds). When both still match, there is nothing to do.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from kg.diskstore import recorded_digest
 from kg.load import EXTENSIONS
 from kg.resources import turtle_files
 
@@ -62,6 +64,9 @@ def up_to_date(out_dir: Path, inputs: str) -> dict[str, Any] | None:
         for name, digest in manifest["outputs"].items():
             if hashlib.sha256((out_dir / name).read_bytes()).hexdigest() != digest:
                 return None
+        for name, digest in manifest.get("stores", {}).items():
+            if recorded_digest(out_dir / name) != digest:
+                return None
         summary: dict[str, Any] = manifest["summary"]
         return summary
     except (OSError, ValueError, KeyError, TypeError):
@@ -69,10 +74,18 @@ def up_to_date(out_dir: Path, inputs: str) -> dict[str, Any] | None:
 
 
 def with_record(
-    out_dir: Path, inputs: str, files: Mapping[Path, bytes], summary: Mapping[str, Any]
+    out_dir: Path,
+    inputs: str,
+    files: Mapping[Path, bytes],
+    summary: Mapping[str, Any],
+    stores: Mapping[Path, str] | None = None,
 ) -> dict[Path, bytes]:
     """``files`` plus the manifest that records them, to be written in one atomic step: a
-    build whose record cannot be written replaces nothing, so outputs and record agree."""
+    build whose record cannot be written replaces nothing, so outputs and record agree.
+    ``stores`` are store directories (:mod:`kg.diskstore`) by the TriG hash they hold:
+    a build is up to date only while each still holds it."""
     outputs = {p.name: hashlib.sha256(data).hexdigest() for p, data in sorted(files.items())}
-    manifest = {"inputs": inputs, "outputs": outputs, "summary": dict(summary)}
+    manifest: dict[str, Any] = {"inputs": inputs, "outputs": outputs, "summary": dict(summary)}
+    if stores:
+        manifest["stores"] = {p.name: digest for p, digest in sorted(stores.items())}
     return {**files, out_dir / MANIFEST: (json.dumps(manifest, indent=1) + "\n").encode()}

@@ -2,19 +2,16 @@
 
 Deterministic means byte-identical for the same input: triples are added in
 sorted order, prefixes are fixed, nothing carries a timestamp. Atomic means a
-reader (or a crash) never sees half a file: each file is written beside its
-target and moved into place only when every file of the build is complete.
+reader (or a crash) never sees half a file: see :mod:`kg.atomic`, whose
+``write_atomically`` is also importable from here.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
-import os
 import re
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -25,9 +22,9 @@ from rdflib import RDF, Dataset, Graph
 from rdflib.term import Node as Term
 
 from kg import ntriples
-from kg.errors import OutputError
-from kg.mapping import Quad
+from kg.atomic import write_atomically
 from kg.namespaces import PREFIXES
+from kg.ntriples import Quad
 
 
 class Format(StrEnum):
@@ -266,57 +263,6 @@ def _sorted_json(value: Any) -> Any:
         items = [_sorted_json(item) for item in value]
         return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
     return value
-
-
-def write_atomically(files: Mapping[Path, bytes]) -> None:
-    """Write every file beside its target, then move them all into place.
-
-    If anything fails before the moves, no target is touched, the temporary files
-    are removed, and :class:`~kg.errors.OutputError` names the path and the reason;
-    the previous build stays intact. A target that already holds the same bytes is
-    left alone, so a rebuild needs free space only for the files that change.
-    """
-    staged: list[tuple[Path, Path]] = []
-    target = Path()
-    try:
-        for target, content in files.items():
-            if _holds(target, content):
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-            temp = Path(temp_name)
-            staged.append((temp, target))
-            temp.chmod(0o666 & ~_umask())  # mkstemp makes 0600; outputs are shared files
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(content)
-                stream.flush()
-                os.fsync(stream.fileno())
-        for temp, target in staged:
-            temp.replace(target)
-    except OSError as exc:
-        raise OutputError(target, exc.strerror or str(exc)) from None
-    finally:
-        for temp, _ in staged:
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
-
-
-def _holds(target: Path, content: bytes) -> bool:
-    """Whether ``target`` is a regular file with exactly these bytes already."""
-    try:
-        return (
-            target.is_file()
-            and target.stat().st_size == len(content)
-            and (target.read_bytes() == content)
-        )
-    except OSError:
-        return False
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def read_graph(path: Path, fmt: str | None = None) -> Dataset:

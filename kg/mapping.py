@@ -27,12 +27,11 @@ from kg.errors import KgError, Location
 from kg.load import Loaded
 from kg.models import Evidence, Node, Part, Post, Tenure
 from kg.namespaces import DEFAULT_BASE, KG, OA
+from kg.ntriples import Quad
 from kg.rdfmeta import FieldMeaning, enum_iri, field_meanings
 from kg.resolve import Corpus
 from kg.yamlpos import Path as ValuePath
 
-Quad = tuple[str, str, str, str]
-"""Subject, predicate, object and graph, each in N-Triples syntax (see :mod:`kg.ntriples`)."""
 EVIDENCE = KG.evidence
 REPRODUCED_IN = KG.reproducedIn
 MENTIONED_IN = KG.mentionedIn

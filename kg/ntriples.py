@@ -19,6 +19,10 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node as Term
 
+Quad = tuple[str, str, str, str]
+"""Subject, predicate, object and graph, each in N-Triples syntax: a statement as it
+travels from the mapper to the writers and the validator."""
+
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
 _IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -163,6 +167,7 @@ def _unescape(text: str) -> str:
 
 
 __all__ = [
+    "Quad",
     "ascii_document",
     "ascii_lines",
     "datatype_suffix",

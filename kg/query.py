@@ -287,15 +287,20 @@ __all__ = [
 
 
 def open_store(path: Path) -> Any:
-    """A graph file loaded into an in-memory Oxigraph store (Turtle, TriG, N-Triples ...).
+    """A graph file loaded into an in-memory Oxigraph store (Turtle, TriG, N-Triples ...),
+    or the on-disk store ``kg build --store`` wrote, opened read-only without parsing.
 
     For a file with named graphs the default graph also receives their union, once
     per statement: Oxigraph's own union default graph is a multiset (a fact three
     sources state would match three times), rdflib's is a set, and ``kg query``
-    answers the same on either engine.
+    answers the same on either engine. The on-disk store holds that union already.
     """
     import pyoxigraph as ox
 
+    from kg.diskstore import open_persistent
+
+    if path.is_dir():
+        return open_persistent(path)
     fmt = rdf_format_of(path) or ox.RdfFormat.TURTLE
     try:
         return store_of(path, fmt)
@@ -443,7 +448,8 @@ def query(
 ) -> QueryAnswer:
     """Run a SPARQL query on a graph, whatever form it is in: the one call to remember.
 
-    ``source`` is a graph file (Turtle, TriG, N-Triples, N-Quads; a path), a
+    ``source`` is a graph file (Turtle, TriG, N-Triples, N-Quads; a path), the
+    store directory ``kg build --store`` writes (opened read-only), a
     :class:`kg.Build`, an rdflib ``Graph`` or ``Dataset``, or a pyoxigraph ``Store``.
     ``text`` is query text, a ``.rq`` file or a named query. ``params`` bind
     variables as RDF terms (see :func:`parameter_term`); a name the query does not
@@ -485,6 +491,8 @@ def _rdflib_graph(source: Any) -> Graph:
     if isinstance(source, Graph):
         return source
     if isinstance(source, str | Path):
+        if Path(source).is_dir():
+            raise KgError(f"{source}: the rdflib engine reads graph files, not stores")
         return read_graph(_existing(Path(source)))
     raise KgError(f"the rdflib engine cannot query {type(source).__name__}")
 
@@ -498,7 +506,8 @@ def _store(source: Any) -> Any:
     if isinstance(source, ox.Store):
         return source
     if isinstance(source, str | Path):
-        return open_store(_existing(Path(source)))
+        path = Path(source)
+        return open_store(path if path.is_dir() else _existing(path))
     if isinstance(source, Build):
         return store_of(source.serialise(Format.NQUADS), ox.RdfFormat.N_QUADS)
     if isinstance(source, Graph):

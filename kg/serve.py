@@ -22,6 +22,7 @@ from pathlib import Path
 from types import FrameType
 
 from kg.defaults import SERVE_PORT
+from kg.diskstore import open_persistent
 from kg.errors import KgError
 
 HOST = "127.0.0.1"
@@ -83,8 +84,10 @@ def oxigraph_server(
     """Run ``oxigraph serve`` on 127.0.0.1:``port`` (0: any free port), loaded with ``graph``.
 
     The data live in ``data_dir`` if given (kept afterwards), else in a temporary
-    directory that is removed on exit. With ``union_default_graph``, queries without
-    ``GRAPH`` see every named graph, as ``kg query`` does.
+    directory that is removed on exit. A store directory written by ``kg build
+    --store`` is served as it is, read-only (no update, no graph store writes). With
+    ``union_default_graph``, queries without ``GRAPH`` see every named graph, as
+    ``kg query`` does (a kg store's default graph holds their union already).
     """
     binary = oxigraph_binary()
     scratch = Path(tempfile.mkdtemp(prefix="kg-serve-"))
@@ -92,12 +95,18 @@ def oxigraph_server(
     try:
         data = data_dir or scratch / "data"
         log_path = scratch / "oxigraph.log"
-        if graph is not None:
+        persistent = graph is not None and graph.is_dir()
+        if persistent:
+            assert graph is not None
+            open_persistent(graph)  # refuses a store older than the TriG beside it
+            data = graph
+        elif graph is not None:
             _load(binary, graph, data, log_path, timeout)
         port = port or free_port()
         _check_port_free(port)
-        command = [str(binary), "serve", "--location", str(data), "--bind", f"{HOST}:{port}"]
-        if union_default_graph:
+        mode = "serve-read-only" if persistent else "serve"
+        command = [str(binary), mode, "--location", str(data), "--bind", f"{HOST}:{port}"]
+        if union_default_graph and not persistent:  # a kg store holds the union already
             command.append("--union-default-graph")
         with log_path.open("ab") as log:
             process = subprocess.Popen(
@@ -179,7 +188,10 @@ def serve(graph: Path, port: int = DEFAULT_PORT, announce: Callable[[str], None]
     try:
         with oxigraph_server(graph, port=port) as server:
             announce(f"SPARQL endpoint: {server.query_url}")
-            announce(f"update: {server.update_url}  graph store: {server.store_url}")
+            if graph.is_dir():
+                announce(f"read-only: {graph} is served as it is")
+            else:
+                announce(f"update: {server.update_url}  graph store: {server.store_url}")
             announce("press Ctrl-C to stop")
             code = server.process.wait()
             announce(f"oxigraph stopped by itself (exit code {code})")

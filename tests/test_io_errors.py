@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import kg.io
+import kg.atomic
 from kg.cli import main
 from kg.defaults import EXIT_INPUT, EXIT_IO, EXIT_OK, EXIT_VIOLATIONS
 
@@ -39,7 +39,7 @@ def test_disk_full_keeps_the_previous_build_and_the_next_build_recovers(
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(kg.io.os, "fsync", full)
+    monkeypatch.setattr(kg.atomic.os, "fsync", full)
     capsys.readouterr()
     assert main(["build", str(seeds), "-o", str(out), "-q"]) == EXIT_IO
     err = capsys.readouterr().err.strip()
@@ -65,14 +65,14 @@ def test_a_record_that_cannot_be_written_replaces_nothing(
     before = snapshot(out)
     report = seeds / "report.yaml"
     report.write_text(report.read_text().replace("picks new secretary", "picks a secretary", 1))
-    real = kg.io.tempfile.mkstemp
+    real = kg.atomic.tempfile.mkstemp
 
     def no_room_for_the_record(*args: object, **kwargs: object) -> tuple[int, str]:
         if str(kwargs.get("prefix", "")).startswith(".graph.build.json"):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real(*args, **kwargs)  # type: ignore[call-overload,no-any-return]
 
-    monkeypatch.setattr(kg.io.tempfile, "mkstemp", no_room_for_the_record)
+    monkeypatch.setattr(kg.atomic.tempfile, "mkstemp", no_room_for_the_record)
     assert main(["build", str(seeds), "-o", str(out), "-q"]) == EXIT_IO
     assert snapshot(out) == before
     monkeypatch.undo()

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 import kg
+from kg.atomic import write_atomically
 from kg.cli import main
 from kg.errors import InputError, OutputError
-from kg.io import write_atomically
 
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "golden"
 
