@@ -135,7 +135,7 @@ def test_the_default_falls_back_to_the_trig_when_the_store_is_stale(
     out = tmp_path / "build"
     assert _build(["-o", str(out), "--store"]) == 0
     trig = out / "graph.trig"
-    trig.write_bytes(trig.read_bytes().replace(b"Ada Quill", b"Ada Quill-Edited", 1))
+    trig.write_bytes(trig.read_bytes().replace(b'"Ada Quill"', b'"Ada Quill-Edited"', 1))
     monkeypatch.chdir(tmp_path)
     capsys.readouterr()
     names = "SELECT ?n WHERE { ?p skos:prefLabel ?n FILTER(STRSTARTS(?n, 'Ada')) }"
