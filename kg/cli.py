@@ -406,6 +406,12 @@ def _store_commands(command: Callable[[str, object, str], argparse.ArgumentParse
     sub.add_argument(
         "--port", type=int, default=SERVE_PORT, help=f"port on 127.0.0.1 (default: {SERVE_PORT})"
     )
+    sub.add_argument(
+        "--site", type=Path, default=None, help="also serve the report kg report wrote in SITE"
+    )
+    sub.add_argument(
+        "--site-port", type=int, default=0, help="port of the report (default: a free one)"
+    )
 
 
 def _view_commands(command: Callable[[str, object, str], argparse.ArgumentParser]) -> None:

@@ -460,7 +460,13 @@ def _content(status: str) -> str:
 def serve_command(args: Namespace) -> int:
     from kg.serve import serve
 
-    return serve(_graph_to_read(args), args.port, announce=lambda m: print(m, flush=True))
+    return serve(
+        _graph_to_read(args),
+        args.port,
+        announce=lambda m: print(m, flush=True),
+        site=args.site,
+        site_port=args.site_port,
+    )
 
 
 def report_command(args: Namespace) -> int:

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -181,17 +182,59 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def serve(graph: Path, port: int = DEFAULT_PORT, announce: Callable[[str], None] = print) -> int:
-    """Serve ``graph`` until Ctrl-C (or SIGTERM, SIGHUP); 0 when stopped, 1 if the server died."""
+@contextlib.contextmanager
+def site_server(site: Path, port: int = 0) -> Iterator[str]:
+    """Serve a static directory (the site ``kg report`` writes) on 127.0.0.1 in a thread,
+    read-only, until the block ends; yields its URL. Oxigraph's server serves SPARQL
+    only, so the report is served beside it on a port of its own."""
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    if not (site / "index.html").is_file():
+        raise KgError(f"{site}: no index.html; write a site there with kg report first")
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            """No access log on the terminal kg serve prints its URLs to."""
+
+    try:
+        httpd = ThreadingHTTPServer((HOST, port), partial(Quiet, directory=str(site)))
+    except OSError as exc:
+        raise KgError(f"cannot serve {site} on {HOST}:{port}: {exc.strerror}") from None
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{HOST}:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def serve(
+    graph: Path,
+    port: int = DEFAULT_PORT,
+    announce: Callable[[str], None] = print,
+    site: Path | None = None,
+    site_port: int = 0,
+) -> int:
+    """Serve ``graph`` until Ctrl-C (or SIGTERM, SIGHUP); 0 when stopped, 1 if the server died.
+
+    With ``site``, the static report in that directory is served too, on ``site_port``
+    (a free port when 0), and its URL announced.
+    """
     stops = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
     previous = {sig: signal.signal(sig, _interrupt) for sig in stops}
     try:
-        with oxigraph_server(graph, port=port) as server:
+        with contextlib.ExitStack() as stack:
+            server = stack.enter_context(oxigraph_server(graph, port=port))
+            site_url = stack.enter_context(site_server(site, site_port)) if site else None
             announce(f"SPARQL endpoint: {server.query_url}")
             if graph.is_dir():
                 announce(f"read-only: {graph} is served as it is")
             else:
                 announce(f"update: {server.update_url}  graph store: {server.store_url}")
+            if site_url is not None:
+                announce(f"report: {site_url}")
             announce("press Ctrl-C to stop")
             code = server.process.wait()
             announce(f"oxigraph stopped by itself (exit code {code})")
@@ -211,4 +254,5 @@ __all__ = [
     "oxigraph_binary",
     "oxigraph_server",
     "serve",
+    "site_server",
 ]

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
@@ -26,6 +27,7 @@ from rdflib.term import Node as Term
 
 import kg
 from kg import cli
+from kg.cli import main
 from kg.endpointquery import run_query_endpoint
 from kg.serve import LocalServer, free_port, oxigraph_binary, oxigraph_server, stop
 from kg.store import (
@@ -603,6 +605,41 @@ def test_kg_serve_answers_queries_and_cleans_up_on_ctrl_c(
     assert list(scratch.iterdir()) == []
     with pytest.raises(StoreError, match="ConnectionRefusedError"):
         select(endpoint, "SELECT * WHERE { ?s ?p ?o }", Client(retries=0))
+
+
+def test_kg_serve_serves_the_report_beside_the_endpoint(tmp_path: Path) -> None:
+    """kg report's site from kg serve: on a port of its own, the pages and their assets."""
+    out = tmp_path / "build"
+    assert main(["build", str(GOLDEN_SEEDS), "-o", str(out), "-q"]) == 0
+    assert main(["report", str(out), "-o", str(tmp_path / "site"), "-q"]) == 0
+    port, site_port = free_port(), free_port()
+    command = [sys.executable, "-m", "kg.cli", "serve", str(out / "graph.trig")]
+    command += ["--port", str(port), "--site", str(tmp_path / "site")]
+    process = subprocess.Popen(
+        [*command, "--site-port", str(site_port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines: queue.Queue[str] = queue.Queue()
+        assert process.stdout is not None
+        stdout = process.stdout
+        threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True).start()
+        announced = [lines.get(timeout=30).strip() for _ in range(3)]
+        site = f"http://127.0.0.1:{site_port}/"
+        assert f"report: {site}" in announced
+        with urllib.request.urlopen(site + "index.html", timeout=10) as page:
+            assert page.status == 200 and b"<h1>kg report</h1>" in page.read()
+        with urllib.request.urlopen(site + "person/ada-quill.html", timeout=10) as page:
+            assert b"Ada Quill" in page.read()
+        assert count_triples(f"http://127.0.0.1:{port}/query", [REGISTRY])[REGISTRY] > 0
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:  # pragma: no cover - only when the test fails
+            process.kill()
+            process.wait(5)
 
 
 def test_oxigraph_normalisations_are_named_not_counted_as_differences(
