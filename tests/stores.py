@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from kg.serve import free_port
 
 VIRTUOSO_USER, VIRTUOSO_PASSWORD = "dba", "dba"  # a fresh database's administrator
@@ -141,3 +143,14 @@ def _tail(directory: Path) -> str:
     with contextlib.suppress(OSError):
         return "\n".join((directory / "virtuoso.log").read_text().splitlines()[-10:])
     return ""
+
+
+@pytest.fixture(autouse=True)
+def clean_store_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No credentials or proxies from the machine running the tests (imported by the
+    store test modules, where it applies to every test)."""
+    for name in ("KG_STORE_TOKEN", "KG_STORE_USER", "KG_STORE_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")

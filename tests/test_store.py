@@ -24,6 +24,7 @@ import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.term import Node as Term
+from stores import clean_store_environment  # noqa: F401 (an autouse fixture)
 
 import kg
 from kg import cli
@@ -62,16 +63,6 @@ except kg.KgError:  # pragma: no cover - dev extras install it
     pytest.skip(
         "the oxigraph binary is not installed (pip install -e '.[store]')", allow_module_level=True
     )
-
-
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No credentials or proxies from the machine running the tests."""
-    for name in ("KG_STORE_TOKEN", "KG_STORE_USER", "KG_STORE_PASSWORD"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Literal, URIRef
+from stores import clean_store_environment  # noqa: F401 (an autouse fixture)
 
 import kg
 from kg import cli
@@ -34,15 +35,6 @@ REGISTRY = "https://w3id.org/kg/id/graph/registry"
 REPORT = "https://w3id.org/kg/id/graph/harbour-report"
 UNION = "https://w3id.org/kg/id/graph/union"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-
-
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("KG_STORE_TOKEN", "KG_STORE_USER", "KG_STORE_PASSWORD"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
 
 
 @pytest.fixture(scope="module")
