@@ -27,14 +27,21 @@ def snapshot(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
 
-def test_disk_full_keeps_the_previous_build_and_the_next_build_recovers(
-    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    out = tmp_path / "out"
+def built_then_edited(seeds: Path, out: Path) -> dict[str, bytes]:
+    """Build ``seeds`` into ``out``, then edit a title so the next build writes anew;
+    the outputs as they were."""
     assert main(["build", str(seeds), "-o", str(out), "-q"]) == EXIT_OK
     before = snapshot(out)
     report = seeds / "report.yaml"
     report.write_text(report.read_text().replace("picks new secretary", "picks a secretary", 1))
+    return before
+
+
+def test_disk_full_keeps_the_previous_build_and_the_next_build_recovers(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    before = built_then_edited(seeds, out)
 
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -61,10 +68,7 @@ def test_a_record_that_cannot_be_written_replaces_nothing(
     seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    assert main(["build", str(seeds), "-o", str(out), "-q"]) == EXIT_OK
-    before = snapshot(out)
-    report = seeds / "report.yaml"
-    report.write_text(report.read_text().replace("picks new secretary", "picks a secretary", 1))
+    before = built_then_edited(seeds, out)
     real = kg.atomic.tempfile.mkstemp
 
     def no_room_for_the_record(*args: object, **kwargs: object) -> tuple[int, str]:
