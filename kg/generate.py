@@ -22,6 +22,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
 from kg.dates import Precision, Qualifier
+from kg.docgen import render
 from kg.errors import KgError
 from kg.io import bind_prefixes
 from kg.models import MAPPED_MODELS, Fact
@@ -382,12 +383,21 @@ __all__ = [
 ]
 
 
+GENERATED_DOCS = ("docs/extraction-format.md",)
+"""Docs whose field tables ``kg generate`` rewrites between marker comments (kg.docgen)."""
+
+
 def generated_files(root: Path) -> dict[Path, bytes]:
     """The generated files of the repository, by path, with their exact content."""
-    return {
+    files = {
         root / "ontology" / "kg.ttl": serialise(ontology_graph(), ONTOLOGY_HEADER),
         root / "shapes" / "shapes.ttl": serialise(shapes_graph(), SHAPES_HEADER),
     }
+    for name in GENERATED_DOCS:
+        path = root / name
+        if path.is_file():
+            files[path] = render(path.read_text(encoding="utf-8"), name).encode("utf-8")
+    return files
 
 
 def source_tree(root: Path | None = None) -> Path:

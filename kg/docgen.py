@@ -1,0 +1,261 @@
+"""Models -> the field tables of the curators' guide, so the docs cannot drift from the code.
+
+The guide (``docs/extraction-format.md``) is prose written by hand around tables that
+``kg generate`` writes from the models' fields and docstrings. A table sits between
+marker comments and is rewritten in place::
+
+    <!-- kg generate: fields Tenure beyond Fact -->
+    | Field | Type | Required | Meaning |
+    ...
+    <!-- end kg generate -->
+
+``fields MODEL`` lists a model's fields (``beyond BASE`` leaves out those a base class
+declares); ``other models`` gives a heading and a table to every model reachable from the
+file models that no ``fields`` block documents (so a new fact kind is documented the
+moment it is added); ``anchor NAME`` (no end marker) says that the heading above it
+documents a type (``PartialDate``, an enumeration, or ``Enum`` for all of them), so tables
+link to it. Links to a model point at the heading above its ``fields`` block.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from kg.dates import PartialDate
+from kg.errors import KgError
+from kg.models import FILE_MODELS, ID_PATTERN, reachable_models
+from kg.rdfmeta import Ref, value_constraints
+
+BEGIN = re.compile(r"^<!-- kg generate: (?P<what>[^>]*?) -->\n", re.MULTILINE)
+END = "<!-- end kg generate -->\n"
+HEADING = re.compile(r"^#{1,6} (?P<title>.+)$", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One marker in the guide: what it asks for, where its content starts and ends."""
+
+    what: str
+    start: int
+    end: int
+    heading: str
+    """The heading above the marker: the anchor of what the block documents."""
+
+
+def models_by_name() -> dict[str, type[BaseModel]]:
+    """Every model the file models reach, and their record base classes, by class name."""
+    found: dict[str, type[BaseModel]] = {}
+    for model in reachable_models(*FILE_MODELS.values()):
+        for cls in model.__mro__:
+            if isinstance(cls, type) and issubclass(cls, BaseModel) and cls is not BaseModel:
+                found.setdefault(cls.__name__, cls)
+    return found
+
+
+def slug(title: str) -> str:
+    """A heading's anchor as GitHub makes it: '8. Partial dates' -> '8-partial-dates'."""
+    return re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
+
+
+def label(model: type[Any]) -> str:
+    """'MotionVote' -> 'motion vote'."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", model.__name__).lower()
+
+
+def blocks(text: str, display: str = "docs") -> list[Block]:
+    """The markers of a document, in order; a ``fields`` block without its end is an error."""
+    found: list[Block] = []
+    for match in BEGIN.finditer(text):
+        headings = list(HEADING.finditer(text, 0, match.start()))
+        heading = slug(headings[-1]["title"]) if headings else ""
+        what = match["what"].strip()
+        if what.startswith("anchor "):
+            found.append(Block(what, match.end(), match.end(), heading))
+            continue
+        end = text.find(END, match.end())
+        if end < 0:
+            line = text.count("\n", 0, match.start()) + 1
+            raise KgError(f"{display}:{line}: '{what}' has no '{END.strip()}' after it")
+        found.append(Block(what, match.end(), end, heading))
+    return found
+
+
+def render(text: str, display: str = "docs") -> str:
+    """The document with every generated block rewritten from the models."""
+    models = models_by_name()
+    found = blocks(text, display)
+    anchors: dict[str, str] = {}
+    documented: set[type[BaseModel]] = set()
+    for block in found:
+        kind, _, rest = block.what.partition(" ")
+        if kind == "anchor":
+            anchors.setdefault(rest.strip(), block.heading)
+        elif kind == "fields":
+            model = _model(models, rest.split()[0], block, text, display)
+            anchors.setdefault(model.__name__, block.heading)
+            documented.add(model)
+    others = [m for m in reachable_models(*FILE_MODELS.values()) if m not in documented]
+    for model in others:
+        anchors.setdefault(model.__name__, slug(label(model)))
+    pieces: list[str] = []
+    position = 0
+    for block in found:
+        if block.start == block.end and block.what.startswith("anchor "):
+            continue
+        pieces.append(text[position : block.start])
+        kind, _, rest = block.what.partition(" ")
+        if kind == "fields":
+            words = rest.split()
+            model = _model(models, words[0], block, text, display)
+            base = _model(models, words[2], block, text, display) if len(words) == 3 else None
+            pieces.append(field_table(model, anchors, beyond=base))
+        elif block.what == "other models":
+            pieces.append("".join(_other_model(model, anchors) for model in others))
+        else:
+            line = text.count("\n", 0, block.start)
+            raise KgError(f"{display}:{line}: unknown generated block '{block.what}'")
+        position = block.end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _model(
+    models: dict[str, type[BaseModel]], name: str, block: Block, text: str, display: str
+) -> type[BaseModel]:
+    if name not in models:
+        line = text.count("\n", 0, block.start)
+        raise KgError(f"{display}:{line}: no model named {name!r} (one of: {', '.join(models)})")
+    return models[name]
+
+
+def _other_model(model: type[BaseModel], anchors: dict[str, str]) -> str:
+    doc = " ".join((model.__doc__ or "").strip().split("\n\n")[0].split())
+    return f"\n#### {label(model)}\n\n{doc}\n\n{field_table(model, anchors)}"
+
+
+def field_table(
+    model: type[BaseModel], anchors: dict[str, str], beyond: type[BaseModel] | None = None
+) -> str:
+    """A Markdown table of a model's fields: name, type, whether required, meaning."""
+    is_file = model in FILE_MODELS.values()
+    head = (
+        "| Section | Type | Required | Holds |"
+        if is_file
+        else "| Field | Type | Required | Meaning |"
+    )
+    rows = [head, "|---|---|---|---|"]
+    skip = set(beyond.model_fields) if beyond is not None else set()
+    for name, info in model.model_fields.items():
+        if name in skip:
+            continue
+        cells = (
+            f"`{name}`",
+            type_text(info.annotation, list(info.metadata), anchors),
+            _required(info),
+            _cell(info.description or ""),
+        )
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def type_text(annotation: Any, metadata: list[Any], anchors: dict[str, str]) -> str:
+    """How the guide names a field's type: 'list of ref(person)', 'integer ≥ 0', 'id' ..."""
+    origin = get_origin(annotation)
+    if origin is typing.Annotated:
+        base, *extra = get_args(annotation)
+        return type_text(base, [*metadata, *extra], anchors)
+    if origin in (typing.Union, types.UnionType):
+        options = [arg for arg in get_args(annotation) if arg is not type(None)]
+        return " or ".join(type_text(option, metadata, anchors) for option in options)
+    limits = value_constraints(metadata)
+    refs = [m for m in metadata if isinstance(m, Ref)]
+    if origin in (list, tuple, set, frozenset):
+        text = "list of " + type_text(get_args(annotation)[0], refs, anchors)
+        minimum = limits.get("min_length")
+        return f"{text}, at least {minimum}" if minimum else text
+    if origin is dict:
+        return "map of field name to " + type_text(get_args(annotation)[1], refs, anchors)
+    if refs:
+        kinds = ", ".join(
+            "any record" if k == "any" else k.replace("-", " ") for k in refs[0].kinds
+        )
+        return f"ref({kinds})"
+    if annotation is PartialDate:
+        return _link("partial date", anchors.get("PartialDate", ""))
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        name = annotation.__name__
+        return _link(name, anchors.get(name, anchors.get("Enum", "")))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _link(label(annotation), anchors.get(annotation.__name__, ""))
+    if annotation is str:
+        return _string(metadata, limits)
+    if annotation is bool:
+        return "boolean"
+    if annotation in (int, float):
+        return ("integer" if annotation is int else "number") + _bounds(limits)
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def _string(metadata: list[Any], limits: dict[str, Any]) -> str:
+    pattern = limits.get("pattern")
+    if pattern == ID_PATTERN:
+        return "id"
+    if pattern:
+        return f"string, pattern `{pattern}`"
+    low, high = limits.get("min_length"), limits.get("max_length")
+    if high:
+        return f"string of {low or 0} to {high} characters"
+    stripped = any(getattr(m, "strip_whitespace", False) for m in _expanded(metadata))
+    return "text" if stripped and low else "string"
+
+
+def _expanded(metadata: list[Any]) -> Iterator[Any]:
+    for item in metadata:
+        yield item
+        if isinstance(item, FieldInfo):
+            yield from item.metadata
+
+
+def _bounds(limits: dict[str, Any]) -> str:
+    low = limits.get("ge", limits.get("gt"))
+    high = limits.get("le", limits.get("lt"))
+    if low is not None and high is not None:
+        return f", {low} to {high}"
+    if low is not None:
+        return f" {'≥' if 'ge' in limits else '>'} {low}"
+    if high is not None:
+        return f" {'≤' if 'le' in limits else '<'} {high}"
+    return ""
+
+
+def _required(info: FieldInfo) -> str:
+    if info.is_required():
+        return "yes"
+    default = info.default
+    if default is None or default == [] or default == {}:
+        return "no"
+    if isinstance(default, bool):
+        shown = str(default).lower()
+    elif isinstance(default, Enum):
+        shown = str(default.value)
+    else:
+        shown = str(default)
+    return f"no (default `{shown}`)"
+
+
+def _link(text: str, anchor: str) -> str:
+    return f"[{text}](#{anchor})" if anchor else text
+
+
+def _cell(text: str) -> str:
+    """One table cell: one line, pipes escaped, reST ``code`` as Markdown `code`."""
+    return " ".join(text.split()).replace("|", "\\|").replace("``", "`")
