@@ -305,7 +305,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = command(
         "generate",
         impl.generate_command,
-        "Regenerate ontology/kg.ttl and shapes/shapes.ttl from the models.",
+        "Regenerate ontology/kg.ttl, shapes/shapes.ttl and the docs' field tables from the models.",
     )
     sub.add_argument(
         "--root",
