@@ -247,7 +247,17 @@ def run_query(
     params: Mapping[str, str | Term] | None = None,
     base: str = DEFAULT_BASE,
 ) -> QueryAnswer:
-    """Run a SPARQL query; ``params`` are bound as terms (never spliced into the text)."""
+    """Run a SPARQL query on an rdflib graph (the reference path; :func:`query` takes files,
+    builds and stores too); ``params`` are bound as terms (never spliced into the text).
+
+    >>> import kg
+    >>> graph = kg.build("tests/fixtures/golden/seeds").graph()
+    >>> text = "SELECT ?name WHERE { ?who a foaf:Person ; skos:prefLabel ?name } ORDER BY ?name"
+    >>> [str(name) for name, in run_query(graph, text)]
+    ['Ada Quill', 'Bram Osei', 'Cora Lind', 'Dev Marsh']
+    >>> len(run_query(graph, text.replace("?who", "?person"), {"person": "person:cora-lind"}))
+    1
+    """
     bindings = terms(params, base, query)
     text = with_prologue(query, base)
     try:
