@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
 from kg.dates import Precision, Qualifier
 from kg.docgen import render
@@ -33,20 +33,25 @@ KGSH = Namespace("https://w3id.org/kg/shapes#")
 """Shape IRIs: distinct from class IRIs, so shapes never merge with the classes they check."""
 ONTOLOGY_IRI = URIRef("https://w3id.org/kg/ns")
 
-REF_CLASSES: dict[frozenset[str], URIRef | None] = {
-    frozenset({"person"}): FOAF.Person,
-    frozenset({"organisation"}): ORG.Organization,
-    frozenset({"person", "organisation"}): FOAF.Agent,
-    frozenset({"person", "organisation", "unnamed-agent"}): FOAF.Agent,
-    frozenset({"person", "organisation", "post", "unnamed-agent"}): None,
-    frozenset({"event"}): KG.Event,
-    frozenset({"post"}): ORG.Post,
-    frozenset({"source"}): KG.SourceDocument,
-    frozenset({"disciplinary-action"}): KG.DisciplinaryAction,
-    frozenset({"any"}): None,
-}
-"""The class a referenced record is sure to have, by the kinds a field accepts (a set not
-listed here, as a new fact kind may bring, gets no class constraint)."""
+
+def ref_class(kinds: Iterable[str]) -> URIRef | None:
+    """The class every record a reference field accepts is sure to have, read off the
+    models: the ``rdf_type`` of the one kind, or the one type all the kinds' models share
+    (a person, an organisation or an unnamed agent is a ``foaf:Agent``); None when there
+    is none, or when the field accepts any record or any fact.
+
+    >>> [str(ref_class(kinds)) for kinds in (["person"], ["person", "organisation"], ["any"])]
+    ['http://xmlns.com/foaf/0.1/Person', 'http://xmlns.com/foaf/0.1/Agent', 'None']
+    """
+    wanted = set(kinds)
+    models = [m for m in MAPPED_MODELS if getattr(m, "ref_kind", None) in wanted]
+    if len(models) != len(wanted):
+        return None  # 'any', 'fact': no one model names them
+    if len(models) == 1:
+        return class_of(models[0])
+    shared = set.intersection(*({class_of(m), *getattr(m, "extra_types", ())} for m in models))
+    return shared.pop() if len(shared) == 1 else None
+
 
 PRECISION_CLASS = KG.DatePrecision
 QUALIFIER_CLASS = KG.DateQualifier
@@ -60,7 +65,7 @@ def range_of(meaning: FieldMeaning) -> URIRef:
     """The rdfs:range / expected class or datatype of a field's values."""
     value_type = meaning.value_type
     if meaning.ref is not None:
-        return REF_CLASSES.get(frozenset(meaning.ref.kinds)) or RDFS.Resource
+        return ref_class(meaning.ref.kinds) or RDFS.Resource
     if meaning.is_nested:
         return class_of(value_type) if hasattr(value_type, "rdf_type") else OA.SpecificResource
     if meaning.is_enum:
@@ -210,7 +215,7 @@ def _property_shapes(
     add = graph.add
     if meaning.ref is not None:
         add((shape, SH.nodeKind, SH.IRI))
-        cls = REF_CLASSES.get(frozenset(meaning.ref.kinds))
+        cls = ref_class(meaning.ref.kinds)
         if cls is not None:
             add((shape, SH["class"], cls))
     elif meaning.is_nested:
