@@ -10,7 +10,9 @@ marker comments and is rewritten in place::
     <!-- end kg generate -->
 
 ``fields MODEL`` lists a model's fields (``beyond BASE`` leaves out those a base class
-declares); ``other models`` gives a heading and a table to every model reachable from the
+declares); ``references`` lists every field holding ids and the kinds it accepts;
+``enumerations`` lists every enumeration, where it is used and its values;
+``other models`` gives a heading and a table to every model reachable from the
 file models that no ``fields`` block documents (so a new fact kind is documented the
 moment it is added); ``anchor NAME`` (no end marker) says that the heading above it
 documents a type (``PartialDate``, an enumeration, or ``Enum`` for all of them), so tables
@@ -19,7 +21,11 @@ link to it. Links to a model point at the heading above its ``fields`` block.
 
 from __future__ import annotations
 
+import ast
+import inspect
+import itertools
 import re
+import textwrap
 import types
 import typing
 from collections.abc import Iterator
@@ -120,6 +126,10 @@ def render(text: str, display: str = "docs") -> str:
             pieces.append(field_table(model, anchors, beyond=base))
         elif block.what == "other models":
             pieces.append("".join(_other_model(model, anchors) for model in others))
+        elif block.what == "references":
+            pieces.append(references_table())
+        elif block.what == "enumerations":
+            pieces.append(enumerations_table())
         else:
             line = text.count("\n", 0, block.start)
             raise KgError(f"{display}:{line}: unknown generated block '{block.what}'")
@@ -259,3 +269,103 @@ def _link(text: str, anchor: str) -> str:
 def _cell(text: str) -> str:
     """One table cell: one line, pipes escaped, reST ``code`` as Markdown `code`."""
     return " ".join(text.split()).replace("|", "\\|").replace("``", "`")
+
+
+def _documented_fields() -> Iterator[tuple[type[BaseModel], str, FieldInfo]]:
+    """Every field of every model the files reach, once, with the class that declares it
+    (a fact's ``according_to`` is Fact's, not each fact kind's)."""
+    seen: set[tuple[type[BaseModel], str]] = set()
+    for model in reachable_models(*FILE_MODELS.values()):
+        for name, info in model.model_fields.items():
+            owner = _declaring_class(model, name)
+            if (owner, name) not in seen:
+                seen.add((owner, name))
+                yield owner, name, info
+
+
+def _declaring_class(model: type[BaseModel], name: str) -> type[BaseModel]:
+    for cls in reversed(model.__mro__):
+        if name in inspect.get_annotations(cls):
+            return cls
+    return model
+
+
+def _used_as(owner: type[BaseModel], name: str) -> str:
+    """'tenure `status`'; a field of a base class is 'every fact `certainty`'."""
+    concrete = owner in reachable_models(*FILE_MODELS.values())
+    return f"{'' if concrete else 'every '}{label(owner)} `{name}`"
+
+
+def references_table() -> str:
+    """Every field that holds ids, and the kinds of record each accepts."""
+    rows = ["| Field | Accepts |", "|---|---|"]
+    for owner, name, info in _documented_fields():
+        refs = [m for m in _metadata_deep(info) if isinstance(m, Ref)]
+        if refs:
+            kinds = [_kind_name(kind) for kind in refs[0].kinds]
+            rows.append(f"| {_used_as(owner, name)} | {', '.join(kinds)} |")
+    return "\n".join(rows) + "\n"
+
+
+def _kind_name(kind: str) -> str:
+    return {"any": "any record", "fact": "any fact"}.get(kind, kind.replace("-", " "))
+
+
+def _metadata_deep(info: FieldInfo) -> Iterator[Any]:
+    yield from info.metadata
+    yield from _annotated_metadata(info.annotation)
+
+
+def _annotated_metadata(annotation: Any) -> Iterator[Any]:
+    if get_origin(annotation) is typing.Annotated:
+        yield from annotation.__metadata__
+    for arg in get_args(annotation):
+        yield from _annotated_metadata(arg)
+
+
+def enumerations_table() -> str:
+    """Every enumeration a field uses: where, and its values (with their docstrings)."""
+    used: dict[type[Enum], list[str]] = {}
+    for owner, name, info in _documented_fields():
+        for enum in _enums_in(info.annotation):
+            used.setdefault(enum, []).append(_used_as(owner, name))
+    rows = ["| Enumeration | Used by | Values |", "|---|---|---|"]
+    for enum, places in used.items():
+        notes = member_docs(enum)
+        values = ", ".join(
+            f"`{member.value}`" + (f" ({notes[member.name]})" if member.name in notes else "")
+            for member in enum
+        )
+        rows.append(f"| `{enum.__name__}` | {', '.join(places)} | {_cell(values)} |")
+    return "\n".join(rows) + "\n"
+
+
+def _enums_in(annotation: Any) -> Iterator[type[Enum]]:
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        yield annotation
+    for arg in get_args(annotation):
+        yield from _enums_in(arg)
+
+
+def member_docs(enum: type[Enum]) -> dict[str, str]:
+    """The docstrings written under an enumeration's members, by member name, as a short
+    phrase ('A set of units ...' -> 'a set of units ...').
+
+    >>> from kg.models import OrganisationKind
+    >>> member_docs(OrganisationKind)["COLLECTIVE"]
+    'a set of units spoken of together (the Constituency Labour Parties)'
+    """
+    tree = ast.parse(textwrap.dedent(inspect.getsource(enum)))
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+    docs: dict[str, str] = {}
+    for node, after in itertools.pairwise(body):
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(after, ast.Expr)
+            and isinstance(after.value, ast.Constant)
+            and isinstance(after.value.value, str)
+        ):
+            text = " ".join(after.value.value.split()).rstrip(".")
+            docs[node.targets[0].id] = text[:1].lower() + text[1:]
+    return docs

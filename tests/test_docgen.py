@@ -81,3 +81,16 @@ def test_generate_check_fails_on_a_hand_edited_table(
     assert f"stale: {guide}" in capsys.readouterr().err
     assert main(["generate", "--root", str(tmp_path)]) == 0
     assert guide.read_text(encoding="utf-8") == original
+
+
+def test_references_and_enumerations_are_read_off_the_fields() -> None:
+    text = render(
+        "## 6\n\n<!-- kg generate: references -->\n<!-- end kg generate -->\n"
+        "## 7\n\n<!-- kg generate: enumerations -->\n| old |\n<!-- end kg generate -->\n"
+    )
+    assert "| tenure `post` | post |\n" in text
+    assert "| every fact `according_to` | person, organisation, unnamed agent |\n" in text
+    assert "| claim `about` | any record |\n" in text
+    # A member's docstring becomes its gloss; a base class's field is 'every ...'.
+    assert "| `Certainty` | every fact `certainty` | `reported` (the source states it" in text
+    assert "| old |" not in text
