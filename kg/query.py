@@ -21,6 +21,7 @@ from rdflib.query import Result
 from rdflib.term import Identifier
 from rdflib.term import Node as Term
 
+from kg.defaults import QUERY_ENGINE
 from kg.errors import KgError
 from kg.io import rdf_format_of
 from kg.namespaces import DEFAULT_BASE, INSTANCE_SEGMENTS, PREFIXES, sparql_prologue
@@ -453,7 +454,7 @@ def query(
     text: str,
     params: Mapping[str, str | Term] | None = None,
     *,
-    engine: str = "oxigraph",
+    engine: str = QUERY_ENGINE,
     base: str = DEFAULT_BASE,
 ) -> QueryAnswer:
     """Run a SPARQL query on a graph, whatever form it is in: the one call to remember.
