@@ -12,6 +12,8 @@ marker comments and is rewritten in place::
 ``fields MODEL`` lists a model's fields (``beyond BASE`` leaves out those a base class
 declares); ``references`` lists every field holding ids and the kinds it accepts;
 ``enumerations`` lists every enumeration, where it is used and its values;
+``rdf MODEL [beyond BASE]`` says what a model's records become in RDF (classes, IRI,
+one property per field, as :mod:`kg.mapping` writes them);
 ``other models`` gives a heading and a table to every model reachable from the
 file models that no ``fields`` block documents (so a new fact kind is documented the
 moment it is added); ``anchor NAME`` (no end marker) says that the heading above it
@@ -38,8 +40,9 @@ from pydantic.fields import FieldInfo
 
 from kg.dates import PartialDate
 from kg.errors import KgError
-from kg.models import FILE_MODELS, ID_PATTERN, reachable_models
-from kg.rdfmeta import Ref, value_constraints
+from kg.models import FILE_MODELS, ID_PATTERN, Fact, reachable_models
+from kg.namespaces import PREFIXES
+from kg.rdfmeta import FieldMeaning, Ref, enum_iri, field_meanings, value_constraints
 
 BEGIN = re.compile(r"^<!-- kg generate: (?P<what>[^>]*?) -->\n", re.MULTILINE)
 END = "<!-- end kg generate -->\n"
@@ -126,6 +129,11 @@ def render(text: str, display: str = "docs") -> str:
             pieces.append(field_table(model, anchors, beyond=base))
         elif block.what == "other models":
             pieces.append("".join(_other_model(model, anchors) for model in others))
+        elif kind == "rdf":
+            words = rest.split()
+            model = _model(models, words[0], block, text, display)
+            base = _model(models, words[2], block, text, display) if len(words) == 3 else None
+            pieces.append(rdf_table(model, beyond=base))
         elif block.what == "references":
             pieces.append(references_table())
         elif block.what == "enumerations":
@@ -149,7 +157,9 @@ def _model(
 
 def _other_model(model: type[BaseModel], anchors: dict[str, str]) -> str:
     doc = " ".join((model.__doc__ or "").strip().split("\n\n")[0].split())
-    return f"\n#### {label(model)}\n\n{doc}\n\n{field_table(model, anchors)}"
+    base = Fact if issubclass(model, Fact) else None
+    rdf = f"\n{rdf_table(model, beyond=base)}" if hasattr(model, "rdf_type") else ""
+    return f"\n#### {label(model)}\n\n{doc}\n\n{field_table(model, anchors)}{rdf}"
 
 
 def field_table(
@@ -369,3 +379,68 @@ def member_docs(enum: type[Enum]) -> dict[str, str]:
             text = " ".join(after.value.value.split()).rstrip(".")
             docs[node.targets[0].id] = text[:1].lower() + text[1:]
     return docs
+
+
+def curie(iri: str) -> str:
+    """An IRI in the prefixed form the docs use: ``org:Membership``."""
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(str(item[1]))):
+        if iri.startswith(str(namespace)) and iri != str(namespace):
+            return f"{prefix}:{iri[len(str(namespace)) :]}"
+    return f"<{iri}>"
+
+
+def rdf_table(model: type[BaseModel], beyond: type[BaseModel] | None = None) -> str:
+    """What a model's records become: classes, IRI, and one property per mapped field
+    (``beyond``: but those a base class declares, which have a table of their own).
+
+    >>> from kg.models import Fact, Tenure
+    >>> print(*rdf_table(Tenure, beyond=Fact).splitlines()[2:4], sep="\\n")
+    | class | `org:Membership`, `kg:Tenure`; IRI `<base>tenure/<id>` |
+    | `person` | `org:member` |
+    """
+    rows = ["| RDF | |", "|---|---|", f"| class | {_classes(model)}; IRI {_iri(model)} |"]
+    skip = set(beyond.model_fields) if beyond is not None else set()
+    for meaning in field_meanings(model):
+        if meaning.name not in skip:
+            rows.append(f"| `{meaning.name}` | {_property(meaning)} |")
+    return "\n".join(rows) + "\n"
+
+
+def _classes(model: type[Any]) -> str:
+    types_ = (model.rdf_type, *getattr(model, "extra_types", ()))
+    return ", ".join(f"`{curie(str(t))}`" for t in types_)
+
+
+def _iri(model: type[Any]) -> str:
+    key = getattr(model, "key_field", None)
+    if key is not None:
+        return f"`<parent IRI>/{model.iri_segment}/<{key}>`"
+    return f"`<base>{model.iri_segment}/<id>`"
+
+
+def _property(meaning: FieldMeaning) -> str:
+    predicate = meaning.predicate
+    text = f"`{curie(str(predicate.iri))}`"
+    value = meaning.value_type
+    if meaning.is_date:
+        extras = [p for p in (predicate.precision, predicate.qualifier) if p is not None]
+        if extras:
+            text += " with " + ", ".join(f"`{curie(str(p))}`" for p in extras)
+    elif meaning.is_enum:
+        first = next(iter(typing.cast("type[Enum]", value)))
+        shown = f'"{first.value}"' if predicate.literal else curie(str(enum_iri(first)))
+        text += f" (`{shown}` ...)" if not predicate.literal else f" (plain string `{shown}` ...)"
+    elif meaning.is_nested and hasattr(value, "rdf_type"):
+        parts = ", ".join(f"`{curie(str(m.predicate.iri))}`" for m in field_meanings(value))
+        text += f" → {_classes(value)}, IRI {_iri(value)}, with {parts}"
+    elif predicate.iri_base is not None:
+        text += f" (the IRI `{predicate.iri_base}` + the value)"
+    elif predicate.bool_iris is not None:
+        true, false = (f"`{curie(str(iri))}`" for iri in predicate.bool_iris)
+        text += f" ({true} for `true`, {false} for `false`)"
+    elif predicate.datatype is not None:
+        text += f" (`{curie(str(predicate.datatype))}`)"
+    elif value in (int, float, bool) and meaning.ref is None:
+        datatype = {int: "integer", float: "decimal", bool: "boolean"}[value]
+        text += f" (`xsd:{datatype}`)"
+    return text

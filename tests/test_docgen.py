@@ -94,3 +94,14 @@ def test_references_and_enumerations_are_read_off_the_fields() -> None:
     # A member's docstring becomes its gloss; a base class's field is 'every ...'.
     assert "| `Certainty` | every fact `certainty` | `reported` (the source states it" in text
     assert "| old |" not in text
+
+
+def test_rdf_tables_say_what_the_mapper_writes() -> None:
+    text = render(
+        "## votes\n\n<!-- kg generate: rdf MotionVote beyond Fact -->\n<!-- end kg generate -->\n"
+    )
+    assert "| class | `opengov:VoteEvent`; IRI `<base>vote/<id>` |" in text
+    assert '| `result` | `opengov:result` (plain string `"pass"` ...) |' in text
+    assert "| `date` | `dcterms:date` with `kg:datePrecision`, `kg:dateQualifier` |" in text
+    assert "`opengov:vote` → `opengov:Vote`, IRI `<parent IRI>/ballot/<voter>`" in text
+    assert "`kg:evidence`" not in text  # a field of Fact: the table of every fact has it

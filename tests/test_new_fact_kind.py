@@ -170,6 +170,8 @@ def test_generate_writes_shapes_ontology_and_docs(
     other = docs.split("<!-- kg generate: other models -->\n")[1].split("<!-- end kg generate")[0]
     assert other.startswith("\n#### petition\n\nA petition someone started")
     assert "| `signatures` | integer ≥ 0 | no | How many signed it. |" in other
+    assert "| class | `kg:Petition`; IRI `<base>petition/<id>` |" in other
+    assert "| `signatures` | `kg:signatureCount` (`xsd:integer`) |" in other
     assert "| `organiser` | ref(person, organisation, unnamed agent) | yes | Who started it. |" in (
         other
     )
