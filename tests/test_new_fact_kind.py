@@ -4,7 +4,8 @@ The test does what the README tells a developer to do, in a copy of the source t
 it writes a new model module, adds one field to ``DocumentFile``, runs ``kg generate``,
 and then checks, in a fresh interpreter running the copy, that every place the models
 feed picked the new kind up with no other edit: the fact sections, the mapped models,
-the mapping, the generated shapes and ontology, the JSON Schema and the docs' tables.
+evidence anchoring, the mapping, SHACL validation with the generated shapes, the
+ontology, the JSON Schema and the docs' tables.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ petitions:
     signatures: 1200
     date: "2021-05"
     evidence:
-      - quote: "a petition signed by 1,200 members"
+      - quote: "Cora Lind withdrew before the vote"
 """
 
 CHECKS = """
@@ -74,7 +75,7 @@ from kg.schema import json_schema
 root = Path(sys.argv[1])
 assert Path(kg.__file__).resolve().is_relative_to(root), kg.__file__
 seeds = root / "seeds"
-result = kg.build(seeds)
+result = kg.build(seeds, sources_dir=root / "sources")  # quotes anchored in the text
 rows = kg.query(
     result,
     "SELECT ?count ?source WHERE { ?p a kg:Petition ; kg:signatureCount ?count ; "
@@ -88,7 +89,11 @@ schema = json_schema()
 print(json.dumps({
     "sections": list(FACT_SECTIONS),
     "mapped": [m.__name__ for m in MAPPED_MODELS],
-    "violation_free": result.report.violation_free,
+    "conforms": result.report.conforms,
+    "anchored": [str(row["start"]) for row in kg.query(
+        result,
+        "SELECT ?start WHERE { ?p a kg:Petition ; kg:evidence/oa:hasSelector/oa:start ?start }",
+    ).dicts()],
     "rows": [{k: str(v) for k, v in row.items()} for row in rows],
     "bad": sorted(
         f"{r.path.rsplit('#', 1)[-1]} {r.component.rsplit('#', 1)[-1]}" for r in bad.results
@@ -104,6 +109,7 @@ def _copy_tree(target: Path) -> None:
     for name in ("kg", "ontology", "shapes", "docs", "examples"):
         shutil.copytree(ROOT / name, target / name, ignore=ignore)
     shutil.copytree(GOLDEN, target / "seeds")
+    shutil.copytree(GOLDEN.parent / "sources", target / "sources")
 
 
 def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -192,7 +198,9 @@ def test_sections_mapping_validation_and_schema_follow(
     found = json.loads(checked.stdout)
     assert found["sections"][-1] == "petitions"
     assert "Petition" in found["mapped"]
-    assert found["violation_free"], "the new kind's own shapes reject its mapped data"
+    assert found["conforms"], "the new kind's own shapes reject its mapped data"
+    text = (GOLDEN.parent / "sources" / "report.txt").read_text(encoding="utf-8")
+    assert found["anchored"] == [str(text.index("Cora Lind withdrew before the vote"))]
     assert found["rows"] == [
         {"count": "1200", "source": "https://w3id.org/kg/id/source/harbour-report"}
     ]
