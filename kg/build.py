@@ -114,8 +114,8 @@ class Build:
     True
     >>> len(result.graph()) == len(set(result.dataset().quads((None, None, None, None))))
     True
-    >>> result.serialise(kg.Format.TRIG).count(b"<https://w3id.org/kg/id/person/bram-osei> a ")
-    1
+    >>> b"bram-osei" in result.serialise(kg.Format.TRIG)
+    True
     """
 
     def __init__(
