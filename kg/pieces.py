@@ -29,8 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.atomic import write_atomically
+from kg.errors import OutputError
 
 FORMAT = 1
+PIECES_DIR = "pieces"  # where ``kg build --cache DIR`` keeps them, inside DIR
 MAGIC = b"kg-pieces\n"
 INDEX = "index"
 PACK_PREFIX = "pack-"
@@ -171,12 +173,21 @@ class PieceCache:
 
     # ------------------------------------------------------------------ writing
 
-    def commit(self) -> None:
+    def commit(self) -> bool:
         """Make what was kept since the last commit the cache's content, on disk.
 
-        Raises :class:`~kg.errors.OutputError` if the directory cannot be written;
-        the previous content then stays.
+        False if the directory cannot be written: a cache that cannot be written only
+        makes the next build slower, and the previous content stays usable.
         """
+        try:
+            self._commit()
+        except (OutputError, OSError):
+            self._content, self._views = None, {}  # read the directory afresh next time
+            self._clear_kept()
+            return False
+        return True
+
+    def _commit(self) -> None:
         old = self._load()
         good = {number for number, view in self._views.items() if view is not None}
         stored = old.pieces.get
@@ -210,6 +221,7 @@ class PieceCache:
                 offset = end
             new.packs.append(_Pack(name, len(blob), zlib.crc32(blob)))
             views[number] = memoryview(blob)
+            self.directory.mkdir(parents=True, exist_ok=True)
             write_atomically({self.directory / name: blob})
         write_atomically({self.directory / INDEX: _encode(new)})
         self._content, self._views = new, views
@@ -306,4 +318,4 @@ def _decode(data: bytes) -> _Content:
     return content
 
 
-__all__ = ["DIGEST_SIZE", "GraphRecord", "PieceCache", "digest", "fingerprint"]
+__all__ = ["DIGEST_SIZE", "PIECES_DIR", "GraphRecord", "PieceCache", "digest", "fingerprint"]

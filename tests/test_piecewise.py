@@ -8,6 +8,7 @@ from another version, or left half-written by a killed process.
 from __future__ import annotations
 
 import marshal
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 
 import kg
 from kg import ntriples, piecewise
+from kg.cli import main
 from kg.io import (
     Format,
     serialise_formats,
@@ -29,7 +31,7 @@ from kg.io import (
     turtle_pieces,
 )
 from kg.ntriples import Quad
-from kg.pieces import INDEX, MAX_PACKS, PACK_PREFIX, PieceCache
+from kg.pieces import INDEX, MAX_PACKS, PACK_PREFIX, PIECES_DIR, PieceCache
 
 BOTH = [Format.TURTLE, Format.TRIG]
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
@@ -347,3 +349,44 @@ def test_a_commit_killed_half_way_leaves_a_usable_cache(
     for quads in (seeds, old):
         assert cached(quads, directory) == serialise_formats(quads, BOTH)
     assert not any(p.name.startswith(".") for p in directory.iterdir())
+
+
+GOLDEN = Path(__file__).resolve().parent / "fixtures" / "golden" / "seeds"
+
+
+def test_kg_build_cache_reuses_pieces_and_writes_what_a_plain_build_writes(
+    tmp_path: Path,
+) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(GOLDEN, seeds)
+    cache, out, plain = tmp_path / "cache", tmp_path / "out", tmp_path / "plain"
+    registry = seeds / "registry.yaml"
+    for step in range(2):
+        if step:
+            registry.write_text(registry.read_text().replace("Dev Marsh", "Devon Marsh"))
+        assert main(["build", str(seeds), "-o", str(out), "-q", "--cache", str(cache)]) == 0
+        assert main(["build", str(seeds), "-o", str(plain), "-q", "--rebuild"]) == 0
+        for name in ("graph.ttl", "graph.trig"):
+            assert (out / name).read_bytes() == (plain / name).read_bytes()
+        assert (cache / PIECES_DIR / INDEX).is_file()
+    assert b"Devon Marsh" in (out / "graph.ttl").read_bytes()
+
+
+def test_build_write_commits_pieces_only_after_the_files(tmp_path: Path) -> None:
+    result = kg.build(GOLDEN, run_validation=False)
+    pieces = PieceCache(tmp_path / "pieces")
+    written = result.write(tmp_path / "out", pieces=pieces)
+    assert (tmp_path / "pieces" / INDEX).is_file()
+    again = PieceCache(tmp_path / "pieces")
+    assert result.render(tmp_path / "out", pieces=again) == {
+        path: path.read_bytes() for path in written
+    }
+    assert again.misses == 0 and again.hits > 0
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(tmp_path: Path) -> None:
+    quads = seed_quads()
+    (tmp_path / "pieces").write_text("a file where the directory should be")
+    pieces = PieceCache(tmp_path / "pieces")
+    assert piecewise.serialise_formats(quads, BOTH, pieces=pieces) == serialise_formats(quads, BOTH)
+    assert pieces.commit() is False
