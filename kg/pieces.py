@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import struct
+import sys
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -84,14 +85,16 @@ class _Content:
 
 
 def fingerprint() -> bytes:
-    """What formatted pieces depend on besides their lines: kg, Oxigraph and the prefixes."""
+    """What the cache's keys and pieces depend on besides their input: kg, Oxigraph,
+    Python and the prefixes."""
     import pyoxigraph
 
     from kg import __version__
     from kg.namespaces import PREFIXES
 
     prefixes = "".join(f"{name} {ns}\n" for name, ns in sorted(PREFIXES.items()))
-    text = f"{FORMAT}\n{__version__}\n{pyoxigraph.__version__}\n{prefixes}"
+    python = sys.version_info[:2]  # kg.piecewise keys graphs by marshal's bytes
+    text = f"{FORMAT}\n{__version__}\n{pyoxigraph.__version__}\n{python}\n{prefixes}"
     return hashlib.sha256(text.encode()).hexdigest().encode()
 
 

@@ -17,7 +17,9 @@ A subject stated in several graphs is keyed by the set of its per-graph keys.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import marshal
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
@@ -25,6 +27,7 @@ from collections.abc import Iterable
 from kg.io import (
     Format,
     graph_runs,
+    prefix_header,
     statement_key,
     trig,
     trig_blocks,
@@ -35,7 +38,7 @@ from kg.io import (
     serialise_formats as plain_formats,
 )
 from kg.ntriples import Quad
-from kg.pieces import GraphRecord, PieceCache, digest
+from kg.pieces import DIGEST_SIZE, GraphRecord, Piece, PieceCache, digest
 
 PIECEWISE = frozenset({Format.TRIG, Format.TURTLE})
 
@@ -86,14 +89,13 @@ class _Assembly:
         return out
 
     def _quads_digest(self, graph: str) -> bytes:
-        """A graph's quads, in the order given: equal digests, equal lines (terms hold no
-        newline: N-Triples escapes it)."""
-        text = "\n".join(
-            itertools.chain.from_iterable(
-                itertools.chain.from_iterable(self.quads[a:b] for a, b in self.runs[graph])
-            )
-        )
-        return digest(b"quads\n" + text.encode("utf-8"))
+        """A graph's quads, in the order given, as marshal's version 0 writes them: lengths
+        and UTF-8, no references or interning flags, so equal quads give equal bytes
+        (at C speed: ~2x faster than joining and encoding the terms)."""
+        hasher = hashlib.sha256(b"quads\n")
+        for a, b in self.runs[graph]:
+            hasher.update(marshal.dumps(self.quads[a:b], 0))
+        return hasher.digest()[:DIGEST_SIZE]
 
     def _keys(self, graph: str) -> list[str]:
         found = self.keys.get(graph)
@@ -122,8 +124,9 @@ class _Assembly:
         for index, new in zip(missing, made, strict=True):
             blocks[index] = new
         done = [block for block in blocks if block is not None]
-        self.pieces.keep_pieces(keys, done)
-        return trig(done)
+        document = trig(done)
+        self.pieces.keep_pieces(keys, _within(document, done))
+        return document
 
     def turtle(self) -> bytes:
         names = list(itertools.chain.from_iterable(self.subjects[g] for g in self.graphs))
@@ -155,12 +158,13 @@ class _Assembly:
                 pieces[index] = new
         done_keys = [key for key in keys if key is not None]
         done = [piece for piece in pieces if piece is not None]
-        self.pieces.keep_pieces(done_keys, done)
+        document = turtle_document(done)
+        self.pieces.keep_pieces(done_keys, _within(document, done))
         for subject, where in shared.items():
             key = keys[bisect_left(order, subject)]
             assert key is not None
             self.pieces.keep_memo(_union_key(where), key)
-        return turtle_document(done)
+        return document
 
     def _shared(self, names: list[str]) -> dict[str, list[tuple[str, bytes]]]:
         """Subjects stated in several graphs -> (graph, key of its lines there) for each."""
@@ -184,6 +188,18 @@ class _Assembly:
         for graph, _ in where:
             union.update(_subject_keys(self._keys(graph), subject))
         return sorted(union)
+
+
+def _within(document: bytes, pieces: list[Piece]) -> list[memoryview]:
+    """The pieces as views of the document made of them (the prefix header, a newline,
+    then the pieces joined by newlines), so the pieces' own copies can be freed."""
+    view = memoryview(document)
+    at = len(prefix_header()) + 1
+    found = []
+    for piece in pieces:
+        found.append(view[at : at + len(piece)])
+        at += len(piece) + 1
+    return found
 
 
 def _union_key(where: list[tuple[str, bytes]]) -> bytes:
