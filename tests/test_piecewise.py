@@ -8,6 +8,7 @@ from another version, or left half-written by a killed process.
 from __future__ import annotations
 
 import marshal
+import os
 import shutil
 import signal
 import subprocess
@@ -390,3 +391,14 @@ def test_a_cache_that_cannot_be_written_only_costs_time(tmp_path: Path) -> None:
     pieces = PieceCache(tmp_path / "pieces")
     assert piecewise.serialise_formats(quads, BOTH, pieces=pieces) == serialise_formats(quads, BOTH)
     assert pieces.commit() is False
+
+
+def test_another_process_reuses_every_piece(seeds: list[Quad], tmp_path: Path) -> None:
+    """Keys do not depend on the process: string interning, hash seeds, object identity."""
+    data = tmp_path / "quads.marshal"
+    data.write_bytes(marshal.dumps([list(q) for q in seeds]))
+    script = [sys.executable, "-c", _KILLED_COMMIT, str(data), str(tmp_path / "p"), "0"]
+    subprocess.run(script, check=True, env={**os.environ, "PYTHONHASHSEED": "123"})
+    pieces = PieceCache(tmp_path / "p")
+    assert piecewise.serialise_formats(seeds, BOTH, pieces=pieces) == serialise_formats(seeds, BOTH)
+    assert pieces.misses == 0 and pieces.hits > 100
