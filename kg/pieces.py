@@ -303,8 +303,9 @@ def _decode(data: bytes) -> _Content:
         key: (number, start, start + length)
         for key, number, start, length in _PIECE.iter_unpack(body[at:end])
     }
-    if any(number >= n_packs for number, _, _ in content.pieces.values()):
-        raise ValueError("piece in an unknown pack")
+    sizes = [pack.length for pack in content.packs]
+    if any(number >= n_packs or end > sizes[number] for number, _, end in content.pieces.values()):
+        raise ValueError("a piece outside its pack")
     at, end = end, end + n_memo * _MEMO.size
     content.memo = dict(_MEMO.iter_unpack(body[at:end]))
     at = end

@@ -402,3 +402,19 @@ def test_another_process_reuses_every_piece(seeds: list[Quad], tmp_path: Path) -
     pieces = PieceCache(tmp_path / "p")
     assert piecewise.serialise_formats(seeds, BOTH, pieces=pieces) == serialise_formats(seeds, BOTH)
     assert pieces.misses == 0 and pieces.hits > 100
+
+
+def test_a_well_formed_index_pointing_outside_its_pack_is_ignored(
+    seeds: list[Quad], tmp_path: Path
+) -> None:
+    """A checksum proves the index is whole, not that it is sane: bounds are checked."""
+    from kg import pieces as store
+
+    cached(seeds, tmp_path)
+    content = store._decode((tmp_path / INDEX).read_bytes())
+    key, (number, start, _) = next(iter(content.pieces.items()))
+    content.pieces[key] = (number, start, content.packs[number].length + 10)
+    (tmp_path / INDEX).write_bytes(store._encode(content))
+    pieces = PieceCache(tmp_path)
+    assert piecewise.serialise_formats(seeds, BOTH, pieces=pieces) == serialise_formats(seeds, BOTH)
+    assert pieces.hits == 0
