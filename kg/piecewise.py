@@ -23,6 +23,7 @@ import marshal
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
+from operator import itemgetter
 
 from kg.io import (
     Format,
@@ -40,6 +41,7 @@ from kg.io import (
 from kg.ntriples import Quad
 from kg.pieces import DIGEST_SIZE, GraphRecord, Piece, PieceCache, digest
 
+_SUBJECT = itemgetter(0)
 PIECEWISE = frozenset({Format.TRIG, Format.TURTLE})
 
 
@@ -72,7 +74,13 @@ class _Assembly:
         self.subjects: dict[str, list[str]] = {}
         self.records: dict[str, GraphRecord] = {}
         for graph in self.graphs:
-            self.subjects[graph] = sorted({q[0] for a, b in self.runs[graph] for q in quads[a:b]})
+            self.subjects[graph] = sorted(
+                set(
+                    itertools.chain.from_iterable(
+                        map(_SUBJECT, quads[a:b]) for a, b in self.runs[graph]
+                    )
+                )
+            )
             key = self._quads_digest(graph)
             record = pieces.graph(key)
             if record is None or len(record.subjects) != len(self.subjects[graph]):
@@ -172,9 +180,10 @@ class _Assembly:
         shared: dict[str, list[tuple[str, bytes]]] = {}
         for graph in self.graphs:
             if common := several.intersection(self.subjects[graph]):
-                key_in = dict(zip(self.subjects[graph], self.records[graph].subjects, strict=True))
+                subjects, keys = self.subjects[graph], self.records[graph].subjects
                 for subject in sorted(common):
-                    shared.setdefault(subject, []).append((graph, key_in[subject]))
+                    key = keys[bisect_left(subjects, subject)]  # subjects are sorted
+                    shared.setdefault(subject, []).append((graph, key))
         return shared
 
     def _graph_of(self) -> dict[str, str]:
