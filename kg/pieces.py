@@ -5,17 +5,18 @@ A rebuild after a small edit should format only what the edit changed (see
 under digests, with three rules:
 
 - *Safe to read*: nothing is unpickled or evaluated. The index ends with a SHA-256 of
-  itself and names the kg/Oxigraph/prefix fingerprint it was written for; every piece
-  carries a CRC-32 checked when it is read. A truncated, corrupt or foreign file is
-  treated as absent, so the piece is formatted again: the output never depends on the
-  cache being intact.
+  itself, names the kg/Oxigraph/Python/prefix fingerprint it was written for, and every
+  piece in it must lie inside its pack; each pack's length and CRC-32 are checked when
+  it is read. A truncated, corrupt or foreign file is treated as absent, so its pieces
+  are formatted again: the output never depends on the cache being intact.
 - *Atomic*: pack files and the index are written with
   :func:`kg.atomic.write_atomically`, packs first; the index is replaced last, so a
   build killed at any point leaves either the old or the new index, each naming only
   complete packs.
 - *Bounded*: only the pieces the last build used are kept. New pieces go to a new pack;
   a pack none of whose pieces is used any more is deleted, and when less than half
-  of the pack bytes are still used, everything is rewritten into one pack.
+  of the pack bytes are still used, or there are :data:`MAX_PACKS` packs, everything
+  is rewritten into one pack.
 """
 
 from __future__ import annotations
@@ -102,10 +103,12 @@ class PieceCache:
     """Formatted TriG blocks and Turtle subjects of the last build, by the digest of their
     input lines, in ``directory`` (``kg build --cache DIR`` uses ``DIR/pieces``).
 
-    A build reads what it needs (:meth:`piece`, :meth:`graph`, :meth:`memo`), says what it
-    used (``keep_*``), and after its outputs are written calls :meth:`commit`, which makes
-    the kept set the cache's content; a build that fails before that leaves the cache
-    as it was. Reading never raises: a damaged cache only costs time.
+    A build reads what it needs (:meth:`pieces`, :meth:`graph`, :meth:`memo`), says what
+    it used (``keep_*``), and after its outputs are written calls :meth:`commit`, which
+    makes the kept set the cache's content; a build that fails before that leaves the
+    cache as it was. Reading never raises: a damaged cache only costs time. Why a cache
+    of formatted bytes: formatting is most of writing TriG and Turtle (5.6 of 8 s at a
+    million statements), and an edit changes few graphs and subjects.
     """
 
     def __init__(self, directory: Path) -> None:
