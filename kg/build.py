@@ -23,7 +23,6 @@ from kg.errors import InputError, KgError, Location, Problem
 from kg.evidence import Anchor, check_documents, with_computed_offsets
 from kg.io import (
     Format,
-    serialise_formats,
     serialise_quads,
     to_dataset,
     to_graph,
@@ -32,6 +31,8 @@ from kg.load import discover, load_documents, load_registry
 from kg.mapping import MappedGraph, map_corpus
 from kg.namespaces import DEFAULT_BASE
 from kg.ntriples import ascii_document
+from kg.pieces import PieceCache
+from kg.piecewise import serialise_formats
 from kg.resolve import Corpus, resolve
 from kg.validation import (
     Engine,
@@ -153,12 +154,18 @@ class Build:
         return (json.dumps(origins, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
     def render(
-        self, out_dir: Path | str, formats: Iterable[Format] = DEFAULT_FORMATS
+        self,
+        out_dir: Path | str,
+        formats: Iterable[Format] = DEFAULT_FORMATS,
+        *,
+        pieces: PieceCache | None = None,
     ) -> dict[Path, bytes]:
-        """The files :meth:`write` would write, by path; nothing touches the disk."""
+        """The files :meth:`write` would write, by path; nothing touches the disk.
+        With ``pieces``, TriG and Turtle reuse the pieces of the last build's output
+        (:mod:`kg.piecewise`); commit them once the files are written."""
         out = Path(out_dir)
         with paused_gc():
-            made = serialise_formats(self.mapping.quads, formats)
+            made = serialise_formats(self.mapping.quads, formats, pieces=pieces)
             files = {out / f"{GRAPH_STEM}.{fmt.value}": data for fmt, data in made.items()}
             files[out / f"{GRAPH_STEM}{SOURCEMAP_SUFFIX}"] = self.sourcemap()
         return files
@@ -184,14 +191,16 @@ class Build:
         formats: Iterable[Format] = DEFAULT_FORMATS,
         *,
         store: bool = False,
+        pieces: PieceCache | None = None,
     ) -> list[Path]:
         """Write the requested formats and the source map atomically; return the paths.
         With ``store``, also the on-disk store ``graph.oxigraph/`` (and the TriG it is
-        stamped with), moved into place after the files."""
+        stamped with), moved into place after the files. With ``pieces``, formatted
+        pieces are reused (:meth:`render`) and committed once the files are written."""
         wanted = list(formats)
         if store and Format.TRIG not in wanted:
             wanted.append(Format.TRIG)
-        files = self.render(out_dir, wanted)
+        files = self.render(out_dir, wanted, pieces=pieces)
         staged = self.stage_store(out_dir, files) if store else None
         try:
             write_atomically(files)
@@ -199,6 +208,8 @@ class Build:
             if staged is not None:
                 staged.discard()
             raise
+        if pieces is not None:
+            pieces.commit()
         if staged is None:
             return sorted(files)
         staged.commit(Path(out_dir) / f"{GRAPH_STEM}.{Format.TRIG.value}")

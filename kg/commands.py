@@ -27,6 +27,7 @@ from kg.errors import InputError, KgError, Location
 from kg.io import Format, read_graph
 from kg.load import usable_cores
 from kg.namespaces import DEFAULT_BASE
+from kg.pieces import PIECES_DIR, PieceCache
 from kg.report import ReportFormat, render, render_text, report_json
 from kg.validation import Severity, ValidationReport, ValidationResult
 
@@ -81,10 +82,12 @@ def build_command(args: Namespace) -> int:
         _emit_report(args, outcome.from_problems(exc.problems), Severity.INFO, None)
         raise
     # Serialise while validation runs in the background; write only if it passes.
-    files = {} if args.dry_run else result.render(args.out, formats)
+    # With --cache, TriG/Turtle pieces of the last build are reused; committed once written.
+    pieces = PieceCache(args.cache / PIECES_DIR) if args.cache and not args.dry_run else None
+    files = {} if args.dry_run else result.render(args.out, formats, pieces=pieces)
     staged = result.stage_store(args.out, files) if args.store and not args.dry_run else None
     try:
-        return _finish_build(args, result, inputs, files, staged)
+        return _finish_build(args, result, inputs, files, staged, pieces)
     finally:
         if staged is not None:
             staged.discard()  # a no-op once committed: the directory was moved
@@ -96,6 +99,7 @@ def _finish_build(
     inputs: str,
     files: dict[Path, bytes],
     staged: StagedStore | None,
+    pieces: PieceCache | None = None,
 ) -> int:
     """Wait for validation; write the files (and move the staged store into place) if it
     passed; report."""
@@ -111,6 +115,8 @@ def _finish_build(
         summary = {"exit": EXIT_VIOLATIONS if failed else 0, "report": outcome.encode(report)}
         stores = {staged.target: staged.sha256} if staged is not None else None
         write_atomically(incremental.with_record(args.out, inputs, files, summary, stores))
+        if pieces is not None:
+            pieces.commit()
         written = sorted(files)
         if staged is not None:
             staged.commit(args.out / f"{GRAPH_STEM}.{Format.TRIG.value}")

@@ -9,11 +9,13 @@ reader (or a crash) never sees half a file: see :mod:`kg.atomic`, whose
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -117,7 +119,7 @@ def serialise_formats(quads: list[Quad], formats: Iterable[Format]) -> dict[Form
         if Format.NQUADS in wanted:
             out[Format.NQUADS] = b"".join(chunks)
     elif with_union:
-        union = {_key(s, p, o) for s, p, o, _ in quads}
+        union = {statement_key(s, p, o) for s, p, o, _ in quads}
     if with_union:
         triples = _lines_of(union)
         del union
@@ -133,7 +135,7 @@ def serialise_formats(quads: list[Quad], formats: Iterable[Format]) -> dict[Form
 _TYPE = ntriples.iri(str(RDF.type))
 
 
-def _key(s: str, p: str, o: str) -> str:
+def statement_key(s: str, p: str, o: str) -> str:
     """A statement's sort key: "\0" after the subject puts rdf:type first.
 
     Keys are plain strings, compared at C speed; N-Triples escapes "\0" inside
@@ -151,16 +153,22 @@ def _lines_of(keys: set[str]) -> list[str]:
     return lines
 
 
-def _graph_keys(quads: list[Quad]) -> Iterator[tuple[str, set[str]]]:
-    """Each graph's statement keys, graphs in name order."""
+def graph_runs(quads: list[Quad]) -> dict[str, list[tuple[int, int]]]:
+    """Each graph's quads as ``[start, end)`` slices of ``quads``, in order of appearance."""
     runs: dict[str, list[tuple[int, int]]] = {}
     start = 0
-    for index in range(1, len(quads) + 1):  # the mapper writes a graph's quads together
-        if index == len(quads) or quads[index][3] != quads[start][3]:
-            runs.setdefault(quads[start][3], []).append((start, index))
-            start = index
+    for graph, run in itertools.groupby(map(itemgetter(3), quads)):  # the mapper writes
+        end = start + len(list(run))  # a graph's quads together: few, long runs
+        runs.setdefault(graph, []).append((start, end))
+        start = end
+    return runs
+
+
+def _graph_keys(quads: list[Quad]) -> Iterator[tuple[str, set[str]]]:
+    """Each graph's statement keys, graphs in name order."""
+    runs = graph_runs(quads)
     for graph in sorted(runs):
-        yield graph, {_key(s, p, o) for a, b in runs[graph] for s, p, o, _ in quads[a:b]}
+        yield graph, {statement_key(s, p, o) for a, b in runs[graph] for s, p, o, _ in quads[a:b]}
 
 
 def joined(lines: list[str]) -> bytes:
@@ -204,14 +212,14 @@ class _LineStream(io.RawIOBase):
         return size
 
 
-def trig(blocks: Iterable[bytes]) -> bytes:
+def trig(blocks: Iterable[bytes | memoryview]) -> bytes:
     """Graph blocks (:func:`trig_block`), in order, as one TriG document.
 
     Each graph is written on its own and the blocks joined under one prefix
     header: the bytes are those of writing everything at once, and a graph's
     block depends on that graph alone.
     """
-    return _prefix_header() + b"\n" + b"\n".join(block for block in blocks if block)
+    return prefix_header() + b"\n" + b"\n".join(block for block in blocks if block)
 
 
 def trig_block(lines: list[str]) -> bytes:
@@ -228,8 +236,62 @@ def trig_block(lines: list[str]) -> bytes:
 _OX_PREFIXES = {name: str(namespace) for name, namespace in sorted(PREFIXES.items())}
 
 
+def trig_blocks(graphs: Sequence[list[str]]) -> list[bytes]:
+    """Several graphs' blocks, each exactly as :func:`trig_block` makes it from its
+    lines alone, formatted in one Oxigraph call: Oxigraph writes a block per run of
+    quads in a graph and carries nothing from one block to the next."""
+    cuts = _cuts(graphs, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, b"}\n")
+    if cuts is None:
+        return [trig_block(lines) for lines in graphs]
+    return [cut.replace(b" .\n", b" .\n\n") + b"}\n" for cut in cuts]  # as _readable does
+
+
+def turtle_pieces(subjects: Sequence[list[str]]) -> list[bytes]:
+    """Several subjects' statements, each as it stands in :func:`turtle`'s document
+    (see :func:`turtle_document`), formatted in one Oxigraph call. Each list holds one
+    subject's sorted N-Triples lines."""
+    cuts = _cuts(subjects, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, b" .\n")
+    if cuts is None:
+        return [turtle(lines).partition(b"\n\n")[2] for lines in subjects]
+    return [cut + b" .\n" for cut in cuts]  # _readable's blank line is the joint's
+
+
+def turtle_document(pieces: Sequence[bytes | memoryview]) -> bytes:
+    """The Turtle document of subjects' pieces (:func:`turtle_pieces`) in subject order:
+    the bytes :func:`turtle` writes for all their lines at once."""
+    return prefix_header() + b"\n" + b"\n".join(pieces) if pieces else turtle([])
+
+
+def _cuts(
+    groups: Sequence[list[str]], source: ox.RdfFormat, target: ox.RdfFormat, end: bytes
+) -> list[bytes] | None:
+    """Format ``groups`` in one call and cut the output after each line ending in ``end``
+    (a graph's "}" or a subject's " ."; ``end`` itself is left out). None unless that
+    gives one non-empty piece per group."""
+    if not groups:
+        return []
+    raw = ox.serialize(
+        ox.parse(
+            cast(IO[bytes], _LineStream([line for group in groups for line in group])),
+            format=source,
+        ),
+        format=target,
+        prefixes=_OX_PREFIXES,
+    )
+    assert raw is not None
+    head_end = 0
+    while raw.startswith(b"@prefix", head_end):
+        head_end = raw.index(b"\n", head_end) + 1
+    cuts = raw[head_end:].split(end)
+    if len(cuts) != len(groups) + 1 or cuts[-1] or not all(cuts[:-1]):
+        return None
+    del cuts[-1]
+    return cuts
+
+
 @lru_cache(maxsize=1)
-def _prefix_header() -> bytes:
+def prefix_header() -> bytes:
+    """The ``@prefix`` lines every Turtle and TriG document kg writes starts with."""
     return b"".join(sorted(f"@prefix {p}: <{ns}> .\n".encode() for p, ns in _OX_PREFIXES.items()))
 
 
@@ -305,16 +367,22 @@ def read_ntriples(path: Path) -> str | None:
 __all__ = [
     "Format",
     "bind_prefixes",
+    "graph_runs",
     "joined",
+    "prefix_header",
     "rdf_format_of",
     "read_graph",
     "read_ntriples",
     "serialise_formats",
     "serialise_quads",
+    "statement_key",
     "to_dataset",
     "to_graph",
     "trig",
     "trig_block",
+    "trig_blocks",
     "turtle",
+    "turtle_document",
+    "turtle_pieces",
     "write_atomically",
 ]
