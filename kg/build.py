@@ -33,6 +33,16 @@ from kg.mapping import MappedGraph, map_corpus
 from kg.namespaces import DEFAULT_BASE
 from kg.ntriples import ascii_document
 from kg.resolve import Corpus, resolve
+from kg.revalidation import (
+    STATE_DIR,
+    GraphTexts,
+    Outcome,
+    ValidationState,
+    fingerprint,
+    revalidate,
+    save_state,
+)
+from kg.shape_reach import Reach
 from kg.validation import (
     Engine,
     PendingValidation,
@@ -105,16 +115,20 @@ class Build:
         corpus: Corpus | None,
         mapping: MappedGraph,
         report: ValidationReport | PendingValidation | None = None,
+        on_report: Callable[[ValidationReport], None] | None = None,
     ) -> None:
         self.corpus = corpus
         self.mapping = mapping
         self._report = report
+        self._on_report = on_report
 
     @property
     def report(self) -> ValidationReport | None:
         """The SHACL report (None if validation was not run); waits for it if still running."""
         if isinstance(self._report, PendingValidation):
             self._report = self._report.result()
+            if self._on_report is not None:
+                self._on_report(self._report)
         return self._report
 
     def dataset(self) -> Dataset:
@@ -253,12 +267,55 @@ def build(
         del corpus
         if not run_validation:
             return Build(kept, mapping)
+        chosen = Engine(engine).resolved()
+        labels = StatementLabels((s, p, o) for s, p, o, _ in mapping.quads)
+        keeper = _StateKeeper(Path(cache_dir), mapping, shapes, chosen) if cache_dir else None
+        if keeper is not None:
+            outcome = keeper.revalidate(labels)
+            if isinstance(outcome, Outcome):
+                progress(f"validating {len(mapping.quads):,} statements: {outcome.detail}")
+                keeper.save(outcome.report)
+                return Build(kept, mapping, outcome.report)
+            progress(f"validating {len(mapping.quads):,} statements, all of them: {outcome}")
+        else:
+            progress(f"validating {len(mapping.quads):,} statements")
         # Unsorted and with repeats: the engine reads a set; sorting is left to the writers.
         data = ascii_document(mapping.quads)
-    progress(f"validating {len(mapping.quads):,} statements")
-    labels = StatementLabels((s, p, o) for s, p, o, _ in mapping.quads)
-    pending = start_validation(data, shapes, mapping.origins, engine, labels)
-    return Build(kept, mapping, pending)
+    pending = start_validation(data, shapes, mapping.origins, chosen, labels)
+    return Build(kept, mapping, pending, keeper.save if keeper is not None else None)
+
+
+class _StateKeeper:
+    """The incremental-validation state of a cache directory, for one build."""
+
+    def __init__(
+        self, cache_dir: Path, mapping: MappedGraph, shapes: Graph | None, engine: Engine
+    ) -> None:
+        self.directory = cache_dir / STATE_DIR
+        self.mapping = mapping
+        self.shapes = shapes
+        self.engine = engine
+        self.key = fingerprint(shapes, engine)
+        self.texts = GraphTexts.of(mapping.quads)
+        self.reach: Reach | None = None
+
+    def revalidate(self, labels: StatementLabels) -> Outcome | str:
+        previous = ValidationState.load(self.directory, self.key)
+        if isinstance(previous, str):
+            return previous
+        self.reach = previous.reach
+        return revalidate(
+            self.mapping.quads,
+            self.texts,
+            previous,
+            shapes=self.shapes,
+            engine=self.engine,
+            labels=labels,
+            origins=self.mapping.origins,
+        )
+
+    def save(self, report: ValidationReport) -> None:
+        save_state(self.directory, self.key, self.texts, report, self.shapes, self.reach)
 
 
 __all__ = [
