@@ -101,8 +101,8 @@ def _shapes_digest(shapes: Graph | None) -> str:
         for resource in turtle_files("shapes"):
             digest.update(resource.name.encode() + b"\0" + resource.read_bytes())
         return digest.hexdigest()
-    digest: int = to_isomorphic(shapes).graph_digest()  # type: ignore[no-untyped-call]
-    return format(digest, "x")
+    canonical: int = to_isomorphic(shapes).graph_digest()  # type: ignore[no-untyped-call]
+    return format(canonical, "x")
 
 
 @dataclass(slots=True)
