@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -327,27 +328,20 @@ class _Index:
     def __init__(self, quads: Iterable[Quad], reach: Reach) -> None:
         wanted = reach.predicates | reach.global_predicates
         every = ANY in wanted
-        self.out: dict[str, set[tuple[str, str]]] = {}
-        self.into: dict[str, set[tuple[str, str]]] = {}
+        out: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
+        into: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
         self.globals: set[tuple[str, str, str]] = set()
-        subjects: set[str] = set()
         wanted_iris = {ntriples.iri(p) for p in wanted if p != ANY}
         global_iris = {ntriples.iri(p) for p in reach.global_predicates}
-        out, into = self.out, self.into
-        for s, p, o, _ in quads:
-            subjects.add(s)
+        for s, p, o, _ in quads:  # lists, not sets: a repeat costs less than a set insert
             if every or p in wanted_iris:
-                found = out.get(s)
-                if found is None:
-                    found = out[s] = set()
-                found.add((p, o))
-                back = into.get(o)
-                if back is None:
-                    back = into[o] = set()
-                back.add((p, s))
-            if p in global_iris:
-                self.globals.add((s, p, o))
-        self.subjects = len(subjects)
+                out[s].append((p, o))
+                into[o].append((p, s))
+                if p in global_iris:
+                    self.globals.add((s, p, o))
+        self.out: dict[str, list[tuple[str, str]]] = out  # read with .get: adds no keys
+        self.into: dict[str, list[tuple[str, str]]] = into
+        self.subjects = len(self.out)
 
     def _step(self, nodes: set[str], step: Step) -> set[str]:
         """The nodes one step (or, repeated, any number of steps) leads to from ``nodes``."""
