@@ -75,6 +75,15 @@ def load_corpus(
     With ``sources_dir``, every evidence quote is also checked against its source text.
     With ``cache_dir``, files validated before (same bytes) are not parsed again.
     With ``jobs`` > 1, large corpora are parsed in that many forked worker processes.
+
+    >>> import kg
+    >>> corpus = kg.load_corpus("tests/fixtures/golden/seeds")
+    >>> [document.model.source.id for document in corpus.documents]
+    ['harbour-report']
+    >>> sorted({section for _, section, _, _ in corpus.facts()})[:3]
+    ['claims', 'compositions', 'disciplinary_actions']
+    >>> print(corpus.location_of("bram-osei"))
+    tests/fixtures/golden/seeds/registry.yaml:5:5
     """
     cache = LoadCache(Path(cache_dir)) if cache_dir is not None else None
     seeds = Path(seeds_dir)
@@ -108,6 +117,15 @@ class Build:
 
     Validation may still be running when a Build is returned (see :func:`build`);
     ``report`` waits for it, so serialising meanwhile uses the second core.
+
+    >>> import kg
+    >>> result = kg.build("tests/fixtures/golden/seeds")
+    >>> result.report.violation_free
+    True
+    >>> len(result.graph()) == len(set(result.dataset().quads((None, None, None, None))))
+    True
+    >>> b"bram-osei" in result.serialise(kg.Format.TRIG)
+    True
     """
 
     def __init__(
@@ -256,6 +274,13 @@ def build(
     SHACL Core runs in a background thread; ``Build.report`` finishes the validation.
     ``keep_corpus=False`` drops the loaded models once mapped (``Build.corpus`` is
     then None): a third less memory for callers that only want the graph.
+
+    >>> import kg
+    >>> result = kg.build("tests/fixtures/golden/seeds", run_validation=False)
+    >>> result.report is None and len(result.mapping.quads) > 500
+    True
+    >>> kg.build("tests/fixtures/golden/seeds", keep_corpus=False).corpus is None
+    True
     """
     with paused_gc():
         corpus = load_corpus(

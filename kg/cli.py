@@ -17,11 +17,16 @@ from kg.defaults import (
     EXIT_INPUT,
     EXIT_INTERRUPTED,
     EXIT_IO,
+    FAIL_ON,
     GRAPH_FILE,
     OUT_DIR,
     PUSH_BATCH_SIZE,
+    PUSH_RETRIES,
+    PUSH_TIMEOUT,
+    QUERY_ENGINE,
     SEEDS_DIR,
     SERVE_PORT,
+    SHACL_ENGINE,
 )
 from kg.errors import InputError, KgError, OutputError
 
@@ -267,7 +272,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--engine",
         choices=["oxigraph", "rdflib"],
-        default="oxigraph",
+        default=QUERY_ENGINE,
         help="query engine: Oxigraph (fast, default) or rdflib (the reference)",
     )
 
@@ -297,7 +302,7 @@ def _parser() -> argparse.ArgumentParser:
         "List facts a reader would miss: numbers or dates only in notes, quotes not naming "
         "their subject.",
     )
-    sub.add_argument("seeds", nargs="?", type=Path, default=Path("seeds"))
+    sub.add_argument("seeds", nargs="?", type=Path, default=SEEDS_DIR)
     sub.add_argument(
         "--strict", action="store_true", help="exit 1 when there is any unexplained finding"
     )
@@ -305,7 +310,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = command(
         "generate",
         impl.generate_command,
-        "Regenerate ontology/kg.ttl and shapes/shapes.ttl from the models.",
+        "Regenerate ontology/kg.ttl, shapes/shapes.ttl and the docs' field tables from the models.",
     )
     sub.add_argument(
         "--root",
@@ -344,14 +349,14 @@ def _report_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--fail-on",
         choices=["violation", "warning", "info"],
-        default="violation",
-        help="the least severe SHACL result that fails the run (default: violation; a "
+        default=FAIL_ON,
+        help=f"the least severe SHACL result that fails the run (default: {FAIL_ON}; a "
         "custom sh:severity counts as a violation)",
     )
     sub.add_argument(
         "--engine",
         choices=["auto", "turbo", "kg", "pyshacl"],
-        default="auto",
+        default=SHACL_ENGINE,
         help="SHACL engine: auto (pyshacl-turbo if installed), turbo, kg, or pyshacl (the "
         "slow reference)",
     )
@@ -374,12 +379,16 @@ def _store_commands(command: Callable[[str, object, str], argparse.ArgumentParse
     sub.add_argument(
         "--timeout",
         type=_seconds,
-        default=60.0,
+        default=PUSH_TIMEOUT,
         metavar="S",
-        help="seconds for each whole request, connect to last byte (default: 60)",
+        help=f"seconds for each whole request, connect to last byte (default: {PUSH_TIMEOUT:g})",
     )
     sub.add_argument(
-        "--retries", type=_count, default=4, metavar="N", help="retries on transient errors"
+        "--retries",
+        type=_count,
+        default=PUSH_RETRIES,
+        metavar="N",
+        help=f"retries on transient errors (default: {PUSH_RETRIES})",
     )
     sub.add_argument(
         "--no-verify", action="store_true", help="do not read the graphs back and compare"

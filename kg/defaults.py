@@ -20,6 +20,16 @@ SERVE_PORT = 7878
 """Oxigraph's own default port, for ``kg serve``."""
 PUSH_BATCH_SIZE = 50_000
 """Triples per request of ``kg push``."""
+PUSH_TIMEOUT = 60.0
+"""Seconds for each whole request of ``kg push``, connect to last byte."""
+PUSH_RETRIES = 4
+"""Retries of a ``kg push`` request on transient errors."""
+QUERY_ENGINE = "oxigraph"
+"""The SPARQL engine of ``kg query`` and ``kg.query`` (``rdflib`` is the reference)."""
+SHACL_ENGINE = "auto"
+"""The SHACL engine of ``kg build`` and ``kg validate`` (:class:`kg.validation.Engine`)."""
+FAIL_ON = "violation"
+"""The least severe SHACL result that fails ``kg build`` and ``kg validate``."""
 
 EXIT_OK = 0
 """Success: the graph conforms, the check found nothing."""
@@ -38,10 +48,15 @@ __all__ = [
     "EXIT_IO",
     "EXIT_OK",
     "EXIT_VIOLATIONS",
+    "FAIL_ON",
     "GRAPH_FILE",
     "GRAPH_STEM",
     "OUT_DIR",
     "PUSH_BATCH_SIZE",
+    "PUSH_RETRIES",
+    "PUSH_TIMEOUT",
+    "QUERY_ENGINE",
     "SEEDS_DIR",
     "SERVE_PORT",
+    "SHACL_ENGINE",
 ]

@@ -21,7 +21,11 @@ class ProblemSeverity(StrEnum):
 
 @dataclass(frozen=True, slots=True, order=True)
 class Location:
-    """A place in an input file; line and column are 1-based, as editors show them."""
+    """A place in an input file; line and column are 1-based, as editors show them.
+
+    >>> str(Location("seeds/report.yaml", 12, 5)), str(Location("seeds/registry.yaml"))
+    ('seeds/report.yaml:12:5', 'seeds/registry.yaml')
+    """
 
     file: str
     line: int | None = None
@@ -82,13 +86,31 @@ class Problem:
 
 
 class KgError(Exception):
-    """Base of every error kg raises on purpose."""
+    """Base of every error kg raises on purpose: catch it to report kg's failures as one
+    line (as the command line does) and let programming errors through.
+
+    >>> import kg
+    >>> try:
+    ...     kg.query("no-such-file.trig", "SELECT * WHERE { ?s ?p ?o }")
+    ... except kg.KgError as error:
+    ...     print(error)
+    no-such-file.trig: no such graph file; run 'kg build' first
+    """
 
 
 class InputError(KgError):
     """The extractions are invalid; every problem found in the run is attached.
 
     Raised before anything is written, so a failed build never leaves partial output.
+
+    >>> import kg, pathlib, tempfile
+    >>> seeds = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (seeds / "registry.yaml").write_text("people:\\n  - id: Ada Quill\\n    name: Ada\\n")
+    >>> try:
+    ...     kg.build(seeds)
+    ... except kg.InputError as error:
+    ...     [(p.location.line, p.field, p.code) for p in error.problems]
+    [(2, 'people.0.id', 'bad-format')]
     """
 
     def __init__(self, problems: Iterable[Problem]) -> None:
@@ -112,4 +134,15 @@ class OutputError(KgError):
 
 
 class SourceError(KgError):
-    """A source document cannot be read safely (too large, malformed, hostile)."""
+    """A source document cannot be read safely (too large, malformed, hostile).
+
+    >>> import pathlib, tempfile
+    >>> from kg.sources import read_source
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "latin1.txt"
+    >>> _ = path.write_bytes(b"caf\\xe9 society")
+    >>> try:
+    ...     read_source(path)
+    ... except SourceError as error:
+    ...     print(str(error).split(": ", 1)[1])
+    not UTF-8 text (invalid continuation byte at byte 3)
+    """

@@ -28,7 +28,14 @@ from kg.ntriples import Quad
 
 
 class Format(StrEnum):
-    """Output formats, by the file extension they are written with."""
+    """Output formats, by the file extension they are written with.
+
+    >>> import kg, tempfile
+    >>> result = kg.build("tests/fixtures/golden/seeds")
+    >>> written = result.write(tempfile.mkdtemp(), [kg.Format.TURTLE, kg.Format("nq")])
+    >>> sorted(path.suffix for path in written)
+    ['.json', '.nq', '.ttl']
+    """
 
     TURTLE = "ttl"
     TRIG = "trig"
@@ -266,7 +273,14 @@ def _sorted_json(value: Any) -> Any:
 
 
 def read_graph(path: Path, fmt: str | None = None) -> Dataset:
-    """Read any RDF file rdflib understands into a Dataset (triples land in the default graph)."""
+    """Read any RDF file rdflib understands into a Dataset (triples land in the default graph).
+
+    >>> import kg, pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "tiny.ttl"
+    >>> _ = path.write_text('<https://example.org/a> <https://example.org/b> "c" .')
+    >>> len(kg.read_graph(path))
+    1
+    """
     dataset = Dataset(default_union=True)
     dataset.parse(str(path), format=fmt)
     return dataset

@@ -25,7 +25,7 @@ from kg import ntriples
 from kg.dates import PartialDate
 from kg.errors import KgError, Location
 from kg.load import Loaded
-from kg.models import Evidence, Node, Part, Post, Tenure
+from kg.models import ENTITY_SECTIONS, Evidence, Node, Part, Post, Tenure
 from kg.namespaces import DEFAULT_BASE, KG, OA
 from kg.ntriples import Quad
 from kg.rdfmeta import FieldMeaning, enum_iri, field_meanings
@@ -143,7 +143,7 @@ class _Mapper:
         registry = self.corpus.registry
         if registry is not None:
             graph = self.minter.graph(REGISTRY_GRAPH)
-            for section in ("people", "organisations", "posts"):
+            for section in ENTITY_SECTIONS:
                 for index, record in enumerate(getattr(registry.model, section)):
                     self.at(registry, (section, index))
                     self.node(record, self.iri_of_record(record), graph)

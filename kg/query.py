@@ -21,6 +21,7 @@ from rdflib.query import Result
 from rdflib.term import Identifier
 from rdflib.term import Node as Term
 
+from kg.defaults import QUERY_ENGINE
 from kg.errors import KgError
 from kg.io import rdf_format_of
 from kg.namespaces import DEFAULT_BASE, INSTANCE_SEGMENTS, PREFIXES, sparql_prologue
@@ -247,7 +248,17 @@ def run_query(
     params: Mapping[str, str | Term] | None = None,
     base: str = DEFAULT_BASE,
 ) -> QueryAnswer:
-    """Run a SPARQL query; ``params`` are bound as terms (never spliced into the text)."""
+    """Run a SPARQL query on an rdflib graph (the reference path; :func:`query` takes files,
+    builds and stores too); ``params`` are bound as terms (never spliced into the text).
+
+    >>> import kg
+    >>> graph = kg.build("tests/fixtures/golden/seeds").graph()
+    >>> text = "SELECT ?name WHERE { ?who a foaf:Person ; skos:prefLabel ?name } ORDER BY ?name"
+    >>> [str(name) for name, in run_query(graph, text)]
+    ['Ada Quill', 'Bram Osei', 'Cora Lind', 'Dev Marsh']
+    >>> len(run_query(graph, text.replace("?who", "?person"), {"person": "person:cora-lind"}))
+    1
+    """
     bindings = terms(params, base, query)
     text = with_prologue(query, base)
     try:
@@ -443,7 +454,7 @@ def query(
     text: str,
     params: Mapping[str, str | Term] | None = None,
     *,
-    engine: str = "oxigraph",
+    engine: str = QUERY_ENGINE,
     base: str = DEFAULT_BASE,
 ) -> QueryAnswer:
     """Run a SPARQL query on a graph, whatever form it is in: the one call to remember.

@@ -129,6 +129,21 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
             return annotation, many
 
 
+def item_type(annotation: Any) -> Any:
+    """The type of one value of a field: Optional, list[...], dict values and Annotated
+    stripped (``list[Annotated[Id, ...]] | None`` -> ``str``)."""
+    return _unwrap(annotation)[0]
+
+
+def models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    """Every pydantic model a field's type can hold, however nested, in declaration order."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+        return
+    for arg in getattr(annotation, "__args__", ()) or ():
+        yield from models_in(arg)
+
+
 def field_meanings(model: type[BaseModel]) -> tuple[FieldMeaning, ...]:
     """The mapped fields of a model, in declaration order (worked out once per class)."""
     return _field_meanings(model)
@@ -168,6 +183,12 @@ def _meaning(name: str, info: FieldInfo) -> FieldMeaning | None:
 
 
 _CONSTRAINT_NAMES = ("ge", "le", "gt", "lt", "pattern", "min_length", "max_length")
+
+
+def value_constraints(metadata: list[Any]) -> dict[str, Any]:
+    """The constraints (ge, le, gt, lt, pattern, min_length, max_length) that field or type
+    metadata states, the first of each kind winning."""
+    return _constraints(metadata)
 
 
 def _constraints(metadata: list[Any]) -> dict[str, Any]:
@@ -221,6 +242,4 @@ def _camel(value: str) -> str:
 def holds_model(annotation: Any) -> bool:
     """Whether a field's type can hold a pydantic model (a record, evidence), however nested
     in lists and unions: walks that skip plain values use it."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return True
-    return any(holds_model(arg) for arg in getattr(annotation, "__args__", ()) or ())
+    return next(models_in(annotation), None) is not None

@@ -37,7 +37,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node as Term
 
 from kg import ntriples
-from kg.defaults import PUSH_BATCH_SIZE
+from kg.defaults import PUSH_BATCH_SIZE, PUSH_RETRIES, PUSH_TIMEOUT
 from kg.pushstate import (
     NOT_WRITTEN,
     PARTLY,
@@ -350,8 +350,8 @@ def push(
     method: Method = "gsp",
     target_graph: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    timeout: float = 60.0,
-    retries: int = 4,
+    timeout: float = PUSH_TIMEOUT,
+    retries: int = PUSH_RETRIES,
     backoff: float = 0.5,
     verify: bool = True,
     union: bool = True,

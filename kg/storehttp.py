@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.defaults import PUSH_RETRIES, PUSH_TIMEOUT
 from kg.errors import KgError
 
 Progress = Callable[[str], None]
@@ -316,8 +317,8 @@ class Client:
         self,
         credentials: Credentials | None = None,
         *,
-        timeout: float = 60.0,
-        retries: int = 4,
+        timeout: float = PUSH_TIMEOUT,
+        retries: int = PUSH_RETRIES,
         backoff: float = 0.5,
         progress: Progress | None = None,
     ) -> None:

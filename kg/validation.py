@@ -42,7 +42,13 @@ from kg.validation_input import ntriples_of, rdflib_graph_of
 
 
 class Severity(StrEnum):
-    """SHACL severities, most severe first."""
+    """SHACL severities, most severe first.
+
+    >>> [severity.value for severity in Severity]
+    ['violation', 'warning', 'info']
+    >>> Severity.from_iri(SH.Warning), Severity.from_iri(SH.Info).rank > Severity.VIOLATION.rank
+    (<Severity.WARNING: 'warning'>, True)
+    """
 
     VIOLATION = "violation"
     WARNING = "warning"
@@ -74,6 +80,15 @@ class ValidationResult:
     an IRI bare, a blank node ``_:label`` or a literal in N-Triples syntax; ``path``
     is a SPARQL property path; ``value``, ``shape`` and ``component`` are in N-Triples
     syntax.
+
+    >>> import kg
+    >>> text = "<https://example.org/p> a <http://xmlns.com/foaf/0.1/Person> ."
+    >>> result = kg.validate(text).results[0]
+    >>> result.severity, result.focus, result.path
+    (<Severity.VIOLATION: 'violation'>, 'https://example.org/p',
+     '<http://www.w3.org/2004/02/skos/core#prefLabel>')
+    >>> result.shape, result.location is None
+    ('<https://w3id.org/kg/shapes#Person-name>', True)
     """
 
     severity: Severity
@@ -109,7 +124,15 @@ class ValidationResult:
 
 @dataclass(frozen=True, slots=True)
 class ValidationReport:
-    """All results of one validation run."""
+    """All results of one validation run.
+
+    >>> import kg
+    >>> report = kg.validate("<https://example.org/p> a <http://xmlns.com/foaf/0.1/Person> .")
+    >>> report.conforms, report.violation_free, report.count(kg.Severity.VIOLATION)
+    (False, False, 1)
+    >>> report.fails_at(kg.Severity.WARNING)
+    True
+    """
 
     results: tuple[ValidationResult, ...] = field(default_factory=tuple)
 
@@ -133,7 +156,14 @@ class ValidationReport:
 
 
 def default_shapes() -> Graph:
-    """The project's shapes (generated and hand-written), as installed with the package."""
+    """The project's shapes (generated and hand-written), as installed with the package.
+
+    >>> from rdflib.namespace import RDF, SH
+    >>> from kg.generate import KGSH
+    >>> shapes = default_shapes()
+    >>> (KGSH.PersonShape, RDF.type, SH.NodeShape) in shapes
+    True
+    """
     graph = Graph()
     bind_prefixes(graph)
     for resource in turtle_files("shapes"):
@@ -209,6 +239,15 @@ def validate(
     file or directory of Turtle. No inference is run: the shapes are written for the
     data as mapped, and OWL-RL pre-inference would cost 10-15x for nothing. See
     :class:`Engine`. Unreadable input raises :class:`kg.KgError`.
+
+    >>> import kg
+    >>> kg.validate(kg.build("tests/fixtures/golden/seeds")).violation_free
+    True
+    >>> turtle = '<https://example.org/p> a <http://xmlns.com/foaf/0.1/Person> .'
+    >>> [result.path for result in kg.validate(turtle).results]
+    ['<http://www.w3.org/2004/02/skos/core#prefLabel>']
+    >>> kg.validate(turtle, shapes="shapes/rules.ttl").conforms
+    True
     """
     if isinstance(shapes, Path | str):
         shapes_graph: Graph | None = load_shapes([Path(shapes)])

@@ -9,7 +9,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
 import kg
-from kg.generate import MAPPED_MODELS, enums, generated_files, member_iri
+from kg.generate import enums, generated_files, member_iri
+from kg.models import MAPPED_MODELS
 from kg.namespaces import KG, OA
 from kg.resources import turtle_files
 

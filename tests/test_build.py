@@ -41,7 +41,7 @@ def test_golden_corpus_conforms_and_covers_every_class() -> None:
     assert result.report is not None
     assert result.report.results == ()
     classes = {str(o) for o in result.graph().objects(None, kg.PREFIXES["rdf"].type)}
-    from kg.generate import MAPPED_MODELS
+    from kg.models import MAPPED_MODELS
 
     for model in MAPPED_MODELS:
         assert str(model.rdf_type) in classes, model.__name__  # type: ignore[attr-defined]
@@ -49,7 +49,7 @@ def test_golden_corpus_conforms_and_covers_every_class() -> None:
 
 def test_seed_graph_covers_every_domain_class(seed_build: kg.Build) -> None:
     """At least one real extraction exercises every class the mappers emit."""
-    from kg.generate import MAPPED_MODELS
+    from kg.models import MAPPED_MODELS
 
     classes = {str(o) for o in seed_build.graph().objects(None, kg.PREFIXES["rdf"].type)}
     missing = [m.__name__ for m in MAPPED_MODELS if str(m.rdf_type) not in classes]  # type: ignore[attr-defined]

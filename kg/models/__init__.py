@@ -32,20 +32,25 @@ from kg.models.facts import (
     VoteOption,
     VoteResult,
 )
-from kg.models.files import (
+from kg.models.files import Corroboration, DocumentFile, RegistryFile
+from kg.models.names import NameKind, NameStatement
+from kg.models.registry import (
     ENTITY_SECTIONS,
     FACT_SECTIONS,
-    Corroboration,
-    DocumentFile,
-    RegistryFile,
+    FILE_MODELS,
+    MAPPED_MODELS,
+    mapped_models,
+    reachable_models,
+    sections,
 )
-from kg.models.names import NameKind, NameStatement
 
 __all__ = [
     "AGENT",
     "ENTITY_SECTIONS",
     "FACT_SECTIONS",
+    "FILE_MODELS",
     "ID_PATTERN",
+    "MAPPED_MODELS",
     "ActionKind",
     "ActionStatus",
     "AgentKind",
@@ -95,4 +100,7 @@ __all__ = [
     "UnnamedAgent",
     "VoteOption",
     "VoteResult",
+    "mapped_models",
+    "reachable_models",
+    "sections",
 ]

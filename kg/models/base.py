@@ -14,12 +14,10 @@ from kg.rdfmeta import Predicate, Ref, RefKind
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
-Id = Annotated[
-    str,
-    StringConstraints(pattern=ID_PATTERN, min_length=1, max_length=120),
-    Field(description="A stable slug: lower-case letters, digits and single hyphens."),
-]
-"""A record id. Slugs keep IRIs readable and make path tricks impossible."""
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, min_length=1, max_length=120)]
+"""A record id, or a reference to one. Slugs keep IRIs readable and make path tricks
+impossible. The type carries no description, so each field's docstring says what it
+holds."""
 
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Count = Annotated[StrictInt, Field(ge=0)]
@@ -80,6 +78,7 @@ class Node(Record):
         return ()
 
     id: Id
+    """A stable slug: lower-case letters, digits and single hyphens."""
     note: Annotated[
         str | None,
         Predicate(SKOS.editorialNote, repeatable=True),

@@ -76,24 +76,3 @@ class DocumentFile(Record):
     """Contested assertions and opinions, attributed."""
     corroborates: list[Corroboration] = []
     """Facts stated in another document's file that this document reports too."""
-
-
-FACT_SECTIONS: dict[str, type[Record]] = {
-    "unnamed_agents": UnnamedAgent,
-    "events": Event,
-    "names": NameStatement,
-    "roles": Tenure,
-    "elections": Election,
-    "votes": MotionVote,
-    "disciplinary_actions": DisciplinaryAction,
-    "organisational_changes": OrganisationalChange,
-    "compositions": Composition,
-    "claims": Claim,
-}
-"""Document-file sections holding facts, by key, in the order they are mapped."""
-
-ENTITY_SECTIONS: dict[str, type[Record]] = {
-    "people": Person,
-    "organisations": Organisation,
-    "posts": Post,
-}
