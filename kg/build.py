@@ -11,6 +11,7 @@ import gc
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from json.encoder import encode_basestring
 from pathlib import Path
 
 from rdflib import Dataset, Graph
@@ -163,8 +164,7 @@ class Build:
     def sourcemap(self) -> bytes:
         """IRI -> 'file:line:column' of the extraction that states it, and
         'IRI PREDICATE-IRI' -> that of the field, as JSON."""
-        origins = {iri: str(loc) for iri, loc in sorted(self.mapping.origins.items())}
-        return (json.dumps(origins, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+        return sourcemap_json(self.mapping.origins)
 
     def render(
         self, out_dir: Path | str, formats: Iterable[Format] = DEFAULT_FORMATS
@@ -217,6 +217,18 @@ class Build:
             return sorted(files)
         staged.commit(Path(out_dir) / f"{GRAPH_STEM}.{Format.TRIG.value}")
         return sorted([*files, staged.target])
+
+
+def sourcemap_json(origins: Mapping[str, Location]) -> bytes:
+    """The source map as :meth:`Build.sourcemap` writes it: the bytes of
+    ``json.dumps(sorted origins, indent=1, ensure_ascii=False)`` and a newline, made
+    line by line with json's own string encoder (at a million statements the map holds
+    1.3 million entries, and the generic encoder took twice as long)."""
+    if not origins:
+        return b"{}\n"
+    quoted = encode_basestring
+    lines = [f" {quoted(key)}: {quoted(str(origins[key]))}" for key in sorted(origins)]
+    return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
 
 
 def read_sourcemap(path: Path) -> dict[str, Location]:
@@ -351,4 +363,5 @@ __all__ = [
     "load_corpus",
     "paused_gc",
     "read_sourcemap",
+    "sourcemap_json",
 ]

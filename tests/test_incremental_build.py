@@ -30,8 +30,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.build import Build, build
-from kg.errors import InputError
+from kg.build import Build, build, sourcemap_json
+from kg.errors import InputError, Location
 from kg.revalidation import STATE_DIR
 from kg.yamlpos import parse
 
@@ -433,3 +433,22 @@ def test_edits_read_several_steps_away_are_found(
     _assert_same(corpus, cache)
     EDITS[edit](corpus, random.Random(seed))
     _assert_same(corpus, cache)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(min_size=1),
+        st.builds(
+            Location,
+            st.text(),
+            st.none() | st.integers(min_value=1, max_value=10**6),
+            st.none() | st.integers(min_value=1, max_value=999),
+        ),
+        max_size=20,
+    )
+)
+def test_the_source_map_writer_gives_the_bytes_of_json_dumps(origins: dict[str, Location]) -> None:
+    expected = {key: str(loc) for key, loc in sorted(origins.items())}
+    text = json.dumps(expected, indent=1, ensure_ascii=False) + "\n"
+    assert sourcemap_json(origins) == text.encode("utf-8")
