@@ -97,6 +97,10 @@ def reach_of(shapes: Graph) -> Reach | None:
     """The walks of every shape in ``shapes`` from its focus nodes, or None if unbounded."""
     if (None, RDF.type, SH.ConstraintComponent) in shapes or (None, SH.target, None) in shapes:
         return None
+    if (None, SH.targetObjectsOf, None) in shapes or any(
+        not isinstance(node, URIRef) for node in shapes.objects(None, SH.targetNode)
+    ):
+        return None  # focus nodes may be literals, which reports may write differently
     try:
         reader = _Reader(shapes)
         walks: set[Walk] = set()
