@@ -32,7 +32,8 @@ def test_targets_and_a_path_with_its_value_checks() -> None:
     walks = _walks("""
         ex:S a sh:NodeShape ; sh:targetClass ex:C ;
             sh:property [ sh:path ex:p ; sh:class ex:D ; sh:minCount 1 ] .
-        ex:T a sh:NodeShape ; sh:targetSubjectsOf ex:q ; sh:property [ sh:path ex:q ; sh:datatype ex:x ] .
+        ex:T a sh:NodeShape ; sh:targetSubjectsOf ex:q ;
+            sh:property [ sh:path ex:q ; sh:datatype ex:x ] .
     """)
     assert walks == {(TYPE,), (ex("p"),), (ex("p"), TYPE), (ex("q"),)}
 
@@ -91,12 +92,13 @@ def test_sparql_patterns_joined_to_this_keep_to_one_union_branch() -> None:
 @pytest.mark.parametrize(
     "shape",
     [
-        "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path [ sh:zeroOrMorePath ( ex:a ex:b ) ] ] .",
-        'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select "SELECT $this WHERE { ?a ?b ?c }" ] .',
-        'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o . { SELECT ?o WHERE { ?o ?q ?r } } }" ] .',
-        "ex:S a sh:NodeShape ; sh:targetObjectsOf ex:p ; sh:nodeKind sh:IRI .",
-        "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:node ex:S .",
-        "ex:S a sh:NodeShape ; sh:targetClass ex:C ; ex:custom true . ex:Custom a sh:ConstraintComponent .",
+        "sh:property [ sh:path [ sh:zeroOrMorePath ( ex:a ex:b ) ] ] .",
+        'sh:sparql [ sh:select "SELECT $this WHERE { ?a ?b ?c }" ] .',
+        'sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o . '
+        '{ SELECT ?o WHERE { ?o ?q ?r } } }" ] .',
+        "sh:targetObjectsOf ex:p ; sh:nodeKind sh:IRI .",
+        "sh:node ex:S .",
+        "ex:custom true . ex:Custom a sh:ConstraintComponent .",
     ],
     ids=[
         "repeated-sequence",
@@ -108,7 +110,8 @@ def test_sparql_patterns_joined_to_this_keep_to_one_union_branch() -> None:
     ],
 )
 def test_reach_that_cannot_be_bounded_is_none(shape: str) -> None:
-    assert reach_of(Graph().parse(data=PREFIXES + shape, format="turtle")) is None
+    turtle = PREFIXES + "ex:S a sh:NodeShape ; sh:targetClass ex:C ; " + shape
+    assert reach_of(Graph().parse(data=turtle, format="turtle")) is None
 
 
 def test_the_project_shapes_have_a_bounded_reach() -> None:
