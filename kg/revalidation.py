@@ -235,7 +235,11 @@ def revalidate(
     redone = [_bare(r) for r in fresh.results if r.focus in foci]
     results = [located(r, labels, origins) for r in kept + redone]
     report = ValidationReport(tuple(sorted(results, key=ValidationResult.sort_key)))
-    detail = f"{len(affected):,} focus nodes validated again after {len(changed):,} graphs changed"
+    nodes = "focus node" if len(affected) == 1 else "focus nodes"
+    graphs = "named graph" if len(changed) == 1 else "named graphs"
+    detail = (
+        f"{len(affected):,} {nodes} validated again, in reach of {len(changed):,} changed {graphs}"
+    )
     return Outcome(report, True, detail)
 
 

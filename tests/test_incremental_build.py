@@ -320,7 +320,7 @@ def test_an_edit_validates_only_the_focus_nodes_it_reaches(
     assert any("all of them: no previous validation" in m for m in first)
     change_field(corpus, random.Random(1))
     second = _assert_same(corpus, cache)
-    assert any("focus nodes validated again after 1 graphs changed" in m for m in second), second
+    assert any("validated again, in reach of 1 changed named graph" in m for m in second), second
 
 
 def test_new_shapes_mean_a_full_validation(base_corpus: Path, tmp_path: Path) -> None:
