@@ -48,6 +48,18 @@ def _fixed(node: URIRef) -> str:
 _TYPE = _fixed(RDF.type)
 _DERIVED_FROM = _fixed(PROV.wasDerivedFrom)
 _INTEGER = str(XSD.integer)
+# Web Annotation terms of every evidence node, made once: looking a term up in an
+# rdflib Namespace builds and checks a new URIRef each time (8 per quote).
+_SPECIFIC_RESOURCE = _fixed(OA.SpecificResource)
+_HAS_SOURCE = _fixed(OA.hasSource)
+_HAS_SELECTOR = _fixed(OA.hasSelector)
+_QUOTE_SELECTOR = _fixed(OA.TextQuoteSelector)
+_EXACT = _fixed(OA.exact)
+_POSITION_SELECTOR = _fixed(OA.TextPositionSelector)
+_START = _fixed(OA.start)
+_END = _fixed(OA.end)
+_EVIDENCE = _fixed(EVIDENCE)
+_EVIDENCE_FIELD = _fixed(EVIDENCE_FIELD)
 # Offsets are xsd:integer (kept non-negative by the shapes), not Web Annotation's
 # xsd:nonNegativeInteger: the value is the same, and stores that canonicalise
 # derived integer types (Oxigraph) hand xsd:integer back, so only this round-trips.
@@ -162,7 +174,7 @@ class _Mapper:
                     self.at(document, ("corroborates", index, "evidence", number))
                     target = self.evidence(evidence, graph, source.id)
                     self.at(None, ())
-                    self.emit(iri, _fixed(EVIDENCE), target, graph)
+                    self.emit(iri, _EVIDENCE, target, graph)
         return self.out
 
     def emit(self, s: str, p: str, o: str, g: str) -> None:
@@ -294,7 +306,7 @@ class _Mapper:
                 )
                 iri = ntriples.iri(f"{subject[1:-1]}/evidence/{name.replace('_', '-')}/{where}")
                 self.evidence(evidence, graph, source_id, iri)
-                self.emit(iri, _fixed(EVIDENCE_FIELD), field_iri, graph)
+                self.emit(iri, _EVIDENCE_FIELD, field_iri, graph)
                 self.emit(subject, _fixed(meaning.predicate.iri), iri, graph)
 
     def evidence(
@@ -304,22 +316,17 @@ class _Mapper:
         iri = iri or self.minter.evidence(source, evidence)
         base = iri[1:-1]
         quote = ntriples.iri(f"{base}/quote")
-        self.emit(iri, _TYPE, _fixed(OA.SpecificResource), graph)
-        self.emit(iri, _fixed(OA.hasSource), self.iri_of_id(source), graph)
-        self.emit(iri, _fixed(OA.hasSelector), quote, graph)
-        self.emit(quote, _TYPE, _fixed(OA.TextQuoteSelector), graph)
-        self.emit(quote, _fixed(OA.exact), ntriples.literal(evidence.quote), graph)
+        self.emit(iri, _TYPE, _SPECIFIC_RESOURCE, graph)
+        self.emit(iri, _HAS_SOURCE, self.iri_of_id(source), graph)
+        self.emit(iri, _HAS_SELECTOR, quote, graph)
+        self.emit(quote, _TYPE, _QUOTE_SELECTOR, graph)
+        self.emit(quote, _EXACT, ntriples.literal(evidence.quote), graph)
         if evidence.start is not None and evidence.end is not None:
             position = ntriples.iri(f"{base}/position")
-            self.emit(iri, _fixed(OA.hasSelector), position, graph)
-            self.emit(position, _TYPE, _fixed(OA.TextPositionSelector), graph)
-            self.emit(
-                position,
-                _fixed(OA.start),
-                ntriples.literal(str(evidence.start), _OFFSET),
-                graph,
-            )
-            self.emit(position, _fixed(OA.end), ntriples.literal(str(evidence.end), _OFFSET), graph)
+            self.emit(iri, _HAS_SELECTOR, position, graph)
+            self.emit(position, _TYPE, _POSITION_SELECTOR, graph)
+            self.emit(position, _START, ntriples.literal(str(evidence.start), _OFFSET), graph)
+            self.emit(position, _END, ntriples.literal(str(evidence.end), _OFFSET), graph)
         return iri
 
 

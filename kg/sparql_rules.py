@@ -146,7 +146,7 @@ def _messages(shapes: Graph, constraint: Term, shape: Term) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _prologue(shapes: Graph, constraint: Term) -> str:
+def prologue_of(shapes: Graph, constraint: Term) -> str:
     """PREFIX lines from the sh:declare of each sh:prefixes value and, transitively, of
     what it owl:imports within the shapes graph."""
     lines = []
@@ -203,7 +203,7 @@ def _rewrite(shapes: Graph, shape: Term, constraint: Term, select: str) -> str:
         and "*" not in body[head.end() : match.start()]
     ):
         body = body[: head.end()] + "?this " + body[head.end() :]
-    return _prologue(shapes, constraint) + "\n" + body
+    return prologue_of(shapes, constraint) + "\n" + body
 
 
 def run_rules(data: Graph | ox.Store, rules: list[SparqlRule]) -> Iterator[RuleResult]:

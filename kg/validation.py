@@ -11,14 +11,14 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SH, SKOS
 from rdflib.term import Node as Term
 
@@ -411,20 +411,17 @@ def _report(
     results = read_results(report_graph, labels, origins)
     for found in rule_results:
         severity = found.rule.severity
-        results.append(
-            ValidationResult(
-                severity=Severity.from_iri(severity),
-                focus=focus_text(found.focus),
-                path=_show(found.path),
-                message=found.message,
-                shape=_show(found.rule.shape),
-                component=_show(SPARQL_COMPONENT),
-                value=_show(found.value),
-                focus_label=labels(found.focus),
-                location=_trace_term(found.focus, origins, found.path),
-                custom_severity=_custom_severity(severity),
-            )
+        result = ValidationResult(
+            severity=Severity.from_iri(severity),
+            focus=focus_text(found.focus),
+            path=_show(found.path),
+            message=found.message,
+            shape=_show(found.rule.shape),
+            component=_show(SPARQL_COMPONENT),
+            value=_show(found.value),
+            custom_severity=_custom_severity(severity),
         )
+        results.append(located(result, labels, origins))
     return ValidationReport(tuple(sorted(results, key=ValidationResult.sort_key)))
 
 
@@ -440,7 +437,7 @@ def _turbo(data: str, shapes: Graph) -> Graph:
         source: object = Input(data, "nt", None, {}, {}, True)
         # Shapes as text too: given an rdflib Graph, turbo mimics pyshacl and reads
         # "1"^^xsd:boolean as true, which SHACL does not (core/property/uniqueLang-002).
-        shapes_source: object = Input(_shapes_text(shapes), "nt", None, {}, {}, True)
+        shapes_source: object = Input(shapes_text(shapes), "nt", None, {}, {}, True)
     except ImportError:  # pragma: no cover - a pyshacl-turbo without it reads a Graph
         source = Graph().parse(data=data, format="nt")
         shapes_source = shapes
@@ -462,7 +459,7 @@ def _turbo(data: str, shapes: Graph) -> Graph:
 _SHAPES_TEXT: dict[int, tuple[Graph, str]] = {}
 
 
-def _shapes_text(shapes: Graph) -> str:
+def shapes_text(shapes: Graph) -> str:
     """The shapes as N-Triples, remembered for the graph last given (the project's
     shapes are split once per process, so a build serialises them once)."""
     known = _SHAPES_TEXT.get(id(shapes))
@@ -508,20 +505,17 @@ def read_results(
         message = report.value(node, SH.resultMessage)
         shape = report.value(node, SH.sourceShape)
         severity = report.value(node, SH.resultSeverity)
-        results.append(
-            ValidationResult(
-                severity=Severity.from_iri(severity),
-                focus=focus_text(focus) if focus is not None else "",
-                path=path_text(report, path) if path is not None else None,
-                message=str(message) if message is not None else "constraint not met",
-                shape=_show(shape),
-                component=_show(report.value(node, SH.sourceConstraintComponent)),
-                value=_show(value),
-                focus_label=labels(focus) if focus is not None else None,
-                location=_trace_term(focus, origins, path),
-                custom_severity=_custom_severity(severity),
-            )
+        result = ValidationResult(
+            severity=Severity.from_iri(severity),
+            focus=focus_text(focus) if focus is not None else "",
+            path=path_text(report, path) if path is not None else None,
+            message=str(message) if message is not None else "constraint not met",
+            shape=_show(shape),
+            component=_show(report.value(node, SH.sourceConstraintComponent)),
+            value=_show(value),
+            custom_severity=_custom_severity(severity),
         )
+        results.append(located(result, labels, origins))
     return results
 
 
@@ -536,14 +530,23 @@ def _custom_severity(iri: Term | None) -> str | None:
     return term_text(iri)
 
 
-def _trace_term(
-    node: Term | None, origins: Mapping[str, Location], path: Term | None = None
-) -> Location | None:
-    """Where an IRI focus node (and the field ``path`` names) was written; other terms
-    have no extraction position."""
-    if not isinstance(node, URIRef) or not origins:
-        return None
-    return trace(str(node), origins, _show(path) if isinstance(path, URIRef) else None)
+def located(
+    result: ValidationResult, labels: Labeller, origins: Mapping[str, Location]
+) -> ValidationResult:
+    """The result with its focus node's label and the extraction position of the node
+    (and of the field its path names, when that is one predicate), from its text alone:
+    a report rebuilt from kept results (:mod:`kg.revalidation`) reads the same."""
+    focus = result.focus
+    if not focus or focus.startswith('"'):  # a literal: no label, no position
+        return result
+    if focus.startswith("_:"):
+        return replace(result, focus_label=labels(BNode(focus[2:])))
+    path = result.path if result.path and result.path.startswith("<") else None
+    return replace(
+        result,
+        focus_label=labels(URIRef(focus)),
+        location=trace(focus, origins, path) if origins else None,
+    )
 
 
 _LABELS = (SKOS.prefLabel, RDFS.label, DCTERMS.title, FOAF.name)

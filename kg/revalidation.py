@@ -1,0 +1,435 @@
+"""Validate again only what an edit can affect, and get the report a full validation gives.
+
+A build with a cache directory keeps, beside its parse cache, the statements of each
+named graph it validated and the results (without labels or positions, which are
+added afresh from the new build). On the next build the graphs whose statements
+changed give the statements that may have changed in the union; walking back from
+them along the shapes' walks (:mod:`kg.shape_reach`) gives every focus node whose
+results they can change. Only those are validated, on the part of the graph their
+walks read; every other focus node keeps its results. Whenever that cannot be done
+soundly (no usable state, other shapes or engine, shapes whose reach is unbounded,
+a changed ``rdfs:subClassOf``, blank nodes, or an edit so large a full run is
+cheaper) the whole graph is validated, and the reason is given.
+
+``tests/test_incremental_build.py`` proves it against full validation on random edit
+sequences: the reports are identical.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph
+from rdflib.compare import to_isomorphic
+
+from kg import ntriples
+from kg.atomic import write_atomically
+from kg.errors import Location
+from kg.ntriples import Quad
+from kg.resources import turtle_files
+from kg.shacl_terms import focus_text
+from kg.shape_reach import ANY, Reach, Step, Walk, reach_of
+from kg.validation import (
+    Engine,
+    Labeller,
+    Severity,
+    ValidationReport,
+    ValidationResult,
+    default_shapes,
+    located,
+    start_validation,
+)
+
+STATE_FORMAT = 1
+STATE_DIR = "validation"
+_STATE = "state.json"
+_STATEMENTS = "statements.nt"
+FULL_RUN_SHARE = 0.2
+"""Above this share of the graph's subjects affected, validating everything is cheaper."""
+
+
+@dataclass(frozen=True, slots=True)
+class GraphTexts:
+    """Each named graph's statements as N-Triples lines in the mapper's order, and their digest."""
+
+    texts: dict[str, bytes]
+    digests: dict[str, str]
+
+    @classmethod
+    def of(cls, quads: list[Quad]) -> GraphTexts:
+        runs: dict[str, list[str]] = {}
+        for s, p, o, g in quads:
+            lines = runs.get(g)
+            if lines is None:
+                lines = runs[g] = []
+            lines.append(f"{s} {p} {o}\n")
+        texts = {g: "".join(lines).encode("utf-8") for g, lines in sorted(runs.items())}
+        digests = {g: hashlib.sha256(text).hexdigest() for g, text in texts.items()}
+        return cls(texts, digests)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A report, and how it was made: ``incremental`` with the focus nodes validated again,
+    or the reason everything was validated."""
+
+    report: ValidationReport
+    incremental: bool
+    detail: str
+
+
+def fingerprint(shapes: Graph | None, engine: Engine) -> str:
+    """What a state's results depend on besides the data: kg, the engine, the shapes."""
+    from kg import __version__
+
+    key = f"{STATE_FORMAT}\0{__version__}\0{engine.value}\0{_shapes_digest(shapes)}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _shapes_digest(shapes: Graph | None) -> str:
+    """The project's shapes by their files; other shapes by their canonical form (blank
+    node labels differ from one parse to the next)."""
+    if shapes is None:
+        digest = hashlib.sha256()
+        for resource in turtle_files("shapes"):
+            digest.update(resource.name.encode() + b"\0" + resource.read_bytes())
+        return digest.hexdigest()
+    canonical: int = to_isomorphic(shapes).graph_digest()  # type: ignore[no-untyped-call]
+    return format(canonical, "x")
+
+
+@dataclass(slots=True)
+class ValidationState:
+    """The last validated graph's statements (by named graph) and its unlabelled results."""
+
+    directory: Path
+    key: str
+    graphs: dict[str, tuple[str, int, int]]
+    results: list[ValidationResult]
+    reach: Reach | None
+
+    @classmethod
+    def load(cls, directory: Path, key: str) -> ValidationState | str:
+        """The state kept in ``directory`` for this fingerprint, or why there is none."""
+        try:
+            raw = json.loads((directory / _STATE).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return "no previous validation"
+        except (OSError, ValueError) as exc:
+            return f"the validation state cannot be read ({exc})"
+        try:
+            if raw["format"] != STATE_FORMAT or raw["key"] != key:
+                return "the shapes, the engine or kg changed"
+            results_json = json.dumps(raw["results"], sort_keys=True)
+            if hashlib.sha256(results_json.encode()).hexdigest() != raw["results_sha256"]:
+                return "the validation state is damaged"
+            results = [_result_of(item) for item in raw["results"]]
+            graphs = {g: (d, int(a), int(b)) for g, (d, a, b) in raw["graphs"].items()}
+            reach = _reach_from_json(raw["reach"])
+        except (KeyError, TypeError, ValueError) as exc:
+            return f"the validation state is damaged ({exc})"
+        return cls(directory, key, graphs, results, reach)
+
+    def statements(self, graph: str) -> list[tuple[str, str, str]] | None:
+        """The graph's statements as last validated; None if they cannot be read intact."""
+        digest, start, length = self.graphs[graph]
+        try:
+            with (self.directory / _STATEMENTS).open("rb") as stream:
+                stream.seek(start)
+                data = stream.read(length)
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != digest:
+            return None
+        return [_split(line) for line in data.decode("utf-8").splitlines()]
+
+
+def save_state(
+    directory: Path,
+    key: str,
+    texts: GraphTexts,
+    report: ValidationReport,
+    shapes: Graph | None,
+    reach: Reach | None = None,
+) -> None:
+    """Keep what the next build needs to validate incrementally (with the shapes' reach,
+    which takes a second to derive); a failure only costs that build a full validation."""
+    if reach is None:
+        reach = _reach(shapes)
+    graphs: dict[str, list[Any]] = {}
+    offset = 0
+    for graph, text in texts.texts.items():
+        graphs[graph] = [texts.digests[graph], offset, len(text)]
+        offset += len(text)
+    results = [_item_of(r) for r in report.results]
+    results_json = json.dumps(results, sort_keys=True)
+    state = {
+        "format": STATE_FORMAT,
+        "key": key,
+        "graphs": graphs,
+        "results": results,
+        "results_sha256": hashlib.sha256(results_json.encode()).hexdigest(),
+        "reach": _reach_to_json(reach),
+    }
+    with contextlib.suppress(OSError):
+        write_atomically(
+            {
+                directory / _STATEMENTS: b"".join(texts.texts.values()),
+                directory / _STATE: json.dumps(state, ensure_ascii=False).encode("utf-8"),
+            }
+        )
+
+
+def revalidate(
+    quads: list[Quad],
+    texts: GraphTexts,
+    previous: ValidationState,
+    *,
+    shapes: Graph | None,
+    engine: Engine,
+    labels: Labeller,
+    origins: Mapping[str, Location],
+) -> Outcome | str:
+    """The report of the new graph from the previous one, or why it must be made in full."""
+    reach = previous.reach
+    if reach is None:
+        return "the shapes read further than kg can bound"
+    changed = sorted(
+        g for g in texts.digests.keys() | previous.graphs.keys() if _differs(g, texts, previous)
+    )
+    delta: set[tuple[str, str, str]] = set()
+    for graph in changed:
+        new = {_split(line) for line in _lines(texts.texts.get(graph, b""))}
+        old: set[tuple[str, str, str]] = set()
+        if graph in previous.graphs:
+            stored = previous.statements(graph)
+            if stored is None:
+                return "the kept statements are damaged"
+            old = set(stored)
+        delta |= new ^ old
+    if any(p[1:-1] in reach.global_predicates for _, p, _ in delta):
+        return "a statement every focus node may read changed"
+    index = _Index(quads, reach)
+    if index.has_blank_nodes:
+        return "the graph has blank nodes"
+    affected = index.focus_nodes_reaching(delta, reach.walks)
+    if len(affected) > FULL_RUN_SHARE * max(index.subjects, 1):
+        return f"{len(affected):,} focus nodes affected"
+    statements = index.read_from(affected, reach.walks)
+    fresh = start_validation(
+        ntriples.ascii_lines(f"{s} {p} {o} ." for s, p, o in sorted(statements)),
+        shapes,
+        engine=engine,
+        labels=_no_labels,
+    ).result()
+    foci = {focus_text(ntriples.to_rdflib(node)) for node in affected}
+    kept = [r for r in previous.results if r.focus not in foci]
+    redone = [_bare(r) for r in fresh.results if r.focus in foci]
+    results = [located(r, labels, origins) for r in kept + redone]
+    report = ValidationReport(tuple(sorted(results, key=ValidationResult.sort_key)))
+    nodes = "focus node" if len(affected) == 1 else "focus nodes"
+    graphs = "named graph" if len(changed) == 1 else "named graphs"
+    detail = (
+        f"{len(affected):,} {nodes} validated again, in reach of {len(changed):,} changed {graphs}"
+    )
+    return Outcome(report, True, detail)
+
+
+def _differs(graph: str, texts: GraphTexts, previous: ValidationState) -> bool:
+    old = previous.graphs.get(graph)
+    return old is None or texts.digests.get(graph) != old[0]
+
+
+def _lines(text: bytes) -> list[str]:
+    return text.decode("utf-8").splitlines()
+
+
+def _split(line: str) -> tuple[str, str, str]:
+    """A stored line ``s p o`` (IRIs and blank nodes hold no spaces)."""
+    s, p, o = line.split(" ", 2)
+    return s, p, o
+
+
+def _no_labels(_: object) -> str | None:
+    return None
+
+
+@lru_cache(maxsize=1)
+def _default_reach() -> Reach | None:
+    return reach_of(default_shapes())
+
+
+def _reach(shapes: Graph | None) -> Reach | None:
+    return _default_reach() if shapes is None else reach_of(shapes)
+
+
+def _reach_to_json(reach: Reach | None) -> Any:
+    if reach is None:
+        return None
+    walks = sorted(
+        [[step.predicate, step.forward, step.repeat] for step in walk] for walk in reach.walks
+    )
+    return {"walks": walks, "global": sorted(reach.global_predicates)}
+
+
+def _reach_from_json(raw: Any) -> Reach | None:
+    if raw is None:
+        return None
+    walks = frozenset(
+        tuple(Step(str(p), bool(forward), bool(repeat)) for p, forward, repeat in walk)
+        for walk in raw["walks"]
+    )
+    return Reach(walks, frozenset(str(p) for p in raw["global"]))
+
+
+def _bare(result: ValidationResult) -> ValidationResult:
+    return replace(result, focus_label=None, location=None)
+
+
+_FIELDS = ("severity", "focus", "path", "message", "shape", "component", "value", "custom_severity")
+
+
+def _item_of(result: ValidationResult) -> list[str | None]:
+    return [
+        result.severity.value,
+        result.focus,
+        result.path,
+        result.message,
+        result.shape,
+        result.component,
+        result.value,
+        result.custom_severity,
+    ]
+
+
+def _result_of(item: list[str | None]) -> ValidationResult:
+    if len(item) != len(_FIELDS) or not all(v is None or isinstance(v, str) for v in item):
+        raise ValueError("a result is not as kg writes them")
+    severity, focus, path, message, shape, component, value, custom = item
+    return ValidationResult(
+        severity=Severity(severity or ""),
+        focus=focus or "",
+        path=path,
+        message=message or "",
+        shape=shape,
+        component=component,
+        value=value,
+        custom_severity=custom,
+    )
+
+
+class _Index:
+    """The union's statements by subject and by object, for the predicates walks step along."""
+
+    def __init__(self, quads: Iterable[Quad], reach: Reach) -> None:
+        wanted = reach.predicates | reach.global_predicates
+        every = ANY in wanted
+        out: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
+        into: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.globals: set[tuple[str, str, str]] = set()
+        wanted_iris = {ntriples.iri(p) for p in wanted if p != ANY}
+        global_iris = {ntriples.iri(p) for p in reach.global_predicates}
+        blank = False
+        for s, p, o, _ in quads:  # lists, not sets: a repeat costs less than a set insert
+            if s[0] == "_" or o[0] == "_":
+                blank = True
+            if every or p in wanted_iris:
+                out[s].append((p, o))
+                into[o].append((p, s))
+                if p in global_iris:
+                    self.globals.add((s, p, o))
+        self.out: dict[str, list[tuple[str, str]]] = out  # read with .get: adds no keys
+        self.into: dict[str, list[tuple[str, str]]] = into
+        self.subjects = len(self.out)
+        self.has_blank_nodes = blank
+        """Engines may name blank nodes in a report as they like: then validate everything."""
+
+    def _step(self, nodes: set[str], step: Step) -> set[str]:
+        """The nodes one step (or, repeated, any number of steps) leads to from ``nodes``."""
+        predicate = "" if step.predicate == ANY else ntriples.iri(step.predicate)
+        table = self.out if step.forward else self.into
+        reached = set(nodes) if step.repeat else set()
+        frontier = set(nodes)
+        while frontier:
+            following = set()
+            for node in frontier:
+                for p, other in table.get(node, ()):
+                    if not predicate or p == predicate:
+                        following.add(other)
+            if not step.repeat:
+                return following
+            frontier = following - reached
+            reached |= frontier
+        return reached
+
+    def focus_nodes_reaching(
+        self, changed: Iterable[tuple[str, str, str]], walks: Iterable[Walk]
+    ) -> set[str]:
+        """Every node from which some walk reads one of the ``changed`` statements."""
+        by_predicate: dict[str, list[tuple[Walk, int]]] = {}
+        for walk in walks:
+            for position, step in enumerate(walk):
+                by_predicate.setdefault(step.predicate, []).append((walk, position))
+        found: set[str] = set()
+        for s, p, o in changed:
+            predicate = p[1:-1]
+            for walk, position in by_predicate.get(predicate, []) + by_predicate.get(ANY, []):
+                step = walk[position]
+                nodes = {s if step.forward else o}
+                if step.repeat:  # the statement may be anywhere along the chain
+                    nodes = self._step(nodes, step.reversed())
+                for earlier in reversed(walk[:position]):
+                    nodes = self._step(nodes, earlier.reversed())
+                    if not nodes:
+                        break
+                found |= nodes
+        return {node for node in found if not node.startswith('"')}  # literals: no focus
+
+    def read_from(self, nodes: set[str], walks: Iterable[Walk]) -> set[tuple[str, str, str]]:
+        """Every statement a walk from one of ``nodes`` reads, and the global ones."""
+        statements = set(self.globals)
+        for walk in walks:
+            frontier = set(nodes)
+            for step in walk:
+                predicate = "" if step.predicate == ANY else ntriples.iri(step.predicate)
+                table = self.out if step.forward else self.into
+                reached: set[str] = set()
+                pending = set(frontier)
+                seen: set[str] = set()
+                while pending:
+                    following: set[str] = set()
+                    for node in pending:
+                        for p, other in table.get(node, ()):
+                            if not predicate or p == predicate:
+                                statements.add(
+                                    (node, p, other) if step.forward else (other, p, node)
+                                )
+                                following.add(other)
+                    seen |= pending
+                    reached |= following
+                    if not step.repeat:
+                        break
+                    pending = following - seen
+                frontier = reached | (frontier if step.repeat else set())
+                if not frontier:
+                    break
+        return statements
+
+
+__all__ = [
+    "FULL_RUN_SHARE",
+    "GraphTexts",
+    "Outcome",
+    "ValidationState",
+    "fingerprint",
+    "revalidate",
+    "save_state",
+]
