@@ -346,12 +346,14 @@ class _StateKeeper:
         self.key = fingerprint(shapes, engine)
         self.texts = GraphTexts.of(mapping.quads)
         self.reach: Reach | None = None
+        self.previous: ValidationState | None = None
 
     def revalidate(self, labels: StatementLabels) -> Outcome | str:
         previous = ValidationState.load(self.directory, self.key)
         if isinstance(previous, str):
             return previous
         self.reach = previous.reach
+        self.previous = previous
         return revalidate(
             self.mapping.quads,
             self.texts,
@@ -363,7 +365,15 @@ class _StateKeeper:
         )
 
     def save(self, report: ValidationReport) -> None:
-        save_state(self.directory, self.key, self.texts, report, self.shapes, self.reach)
+        save_state(
+            self.directory,
+            self.key,
+            self.texts,
+            report,
+            self.shapes,
+            self.reach,
+            self.previous,
+        )
 
 
 __all__ = [

@@ -452,3 +452,37 @@ def test_the_source_map_writer_gives_the_bytes_of_json_dumps(origins: dict[str, 
     expected = {key: str(loc) for key, loc in sorted(origins.items())}
     text = json.dumps(expected, indent=1, ensure_ascii=False) + "\n"
     assert sourcemap_json(origins) == text.encode("utf-8")
+
+
+def _retitle(corpus: Path, number: int) -> None:
+    """One document's title changes (a different document each time)."""
+    documents = _documents(corpus)
+    path = documents[number % len(documents)]
+    data = _read(path)
+    data["source"]["title"] += f" ({number})"
+    _write(path, data)
+
+
+def test_only_changed_graphs_are_appended_to_the_kept_statements(
+    base_corpus: Path, tmp_path: Path
+) -> None:
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    shutil.copytree(base_corpus, corpus)
+    _assert_same(corpus, cache)
+    statements = _state(cache) / "statements.nt"
+    first = statements.stat()
+    _retitle(corpus, 0)
+    _assert_same(corpus, cache)
+    second = statements.stat()
+    assert second.st_ino == first.st_ino  # appended to, not rewritten
+    assert 0 < second.st_size - first.st_size < first.st_size / 2
+    for number in range(12):  # many edits: the dead part is dropped once it outweighs the rest
+        _retitle(corpus, number)
+        _assert_same(corpus, cache)
+    live = sum(
+        length
+        for _, _, length in json.loads((_state(cache) / "state.json").read_text(encoding="utf-8"))[
+            "graphs"
+        ].values()
+    )
+    assert statements.stat().st_size <= 2 * live
