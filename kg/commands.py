@@ -3,6 +3,7 @@ so the parser stays readable)."""
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from argparse import Namespace
@@ -38,6 +39,20 @@ def _say(args: Namespace, message: str) -> None:
 
 
 def build_command(args: Namespace) -> int:
+    """``kg build``, with the cycle collector off throughout and the build's objects
+    frozen after: re-enabled over millions of young objects it would walk them all once
+    more, for nothing (~2 s at a million statements)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_command(args)
+    finally:
+        gc.freeze()  # what is still alive stays out of every later collection
+        if was_enabled:
+            gc.enable()
+
+
+def _build_command(args: Namespace) -> int:
     from kg import incremental
 
     formats = [Format(f) for f in args.formats] if args.formats else list(DEFAULT_FORMATS)
