@@ -344,7 +344,7 @@ class _StateKeeper:
         self.shapes = shapes
         self.engine = engine
         self.key = fingerprint(shapes, engine)
-        self.texts = GraphTexts.of(mapping.quads)
+        self.texts = GraphTexts(mapping.quads)
         self.reach: Reach | None = None
         self.previous: ValidationState | None = None
 

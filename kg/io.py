@@ -8,9 +8,11 @@ reader (or a crash) never sees half a file: see :mod:`kg.atomic`, whose
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 import json
+import marshal
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
@@ -162,6 +164,17 @@ def graph_runs(quads: list[Quad]) -> dict[str, list[tuple[int, int]]]:
         runs.setdefault(graph, []).append((start, end))
         start = end
     return runs
+
+
+def quads_digest(quads: list[Quad], runs: list[tuple[int, int]]) -> bytes:
+    """A SHA-256 of some of ``quads`` (the ``[start, end)`` runs of one graph), in the order
+    given, as marshal's version 0 writes them: lengths and UTF-8, no references or
+    interning flags, so equal quads give equal bytes in any process (at C speed: ~2x
+    faster than joining and encoding the terms). What tells a build which graphs changed."""
+    hasher = hashlib.sha256(b"quads\n")
+    for start, end in runs:
+        hasher.update(marshal.dumps(quads[start:end], 0))
+    return hasher.digest()
 
 
 def _graph_keys(quads: list[Quad]) -> Iterator[tuple[str, set[str]]]:

@@ -17,9 +17,7 @@ A subject stated in several graphs is keyed by the set of its per-graph keys.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import marshal
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
@@ -29,6 +27,7 @@ from kg.io import (
     Format,
     graph_runs,
     prefix_header,
+    quads_digest,
     statement_key,
     trig,
     trig_blocks,
@@ -97,13 +96,7 @@ class _Assembly:
         return out
 
     def _quads_digest(self, graph: str) -> bytes:
-        """A graph's quads, in the order given, as marshal's version 0 writes them: lengths
-        and UTF-8, no references or interning flags, so equal quads give equal bytes
-        (at C speed: ~2x faster than joining and encoding the terms)."""
-        hasher = hashlib.sha256(b"quads\n")
-        for a, b in self.runs[graph]:
-            hasher.update(marshal.dumps(self.quads[a:b], 0))
-        return hasher.digest()[:DIGEST_SIZE]
+        return quads_digest(self.quads, self.runs[graph])[:DIGEST_SIZE]
 
     def _keys(self, graph: str) -> list[str]:
         found = self.keys.get(graph)

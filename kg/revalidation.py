@@ -33,6 +33,7 @@ from rdflib.compare import to_isomorphic
 from kg import ntriples
 from kg.atomic import write_atomically
 from kg.errors import Location
+from kg.io import graph_runs, quads_digest
 from kg.ntriples import Quad
 from kg.resources import turtle_files
 from kg.shacl_terms import focus_text
@@ -48,7 +49,7 @@ from kg.validation import (
     start_validation,
 )
 
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 STATE_DIR = "validation"
 _STATE = "state.json"
 _STATEMENTS = "statements.nt"
@@ -56,24 +57,24 @@ FULL_RUN_SHARE = 0.2
 """Above this share of the graph's subjects affected, validating everything is cheaper."""
 
 
-@dataclass(frozen=True, slots=True)
 class GraphTexts:
-    """Each named graph's statements as N-Triples lines in the mapper's order, and their digest."""
+    """Each named graph's quads (by their runs in the mapper's output), a digest of them
+    that says whether the graph changed (:func:`kg.io.quads_digest`, as the piece cache
+    uses), and, made only for the graphs that are kept, their statements as N-Triples lines."""
 
-    texts: dict[str, bytes]
-    digests: dict[str, str]
+    def __init__(self, quads: list[Quad]) -> None:
+        self.quads = quads
+        self.runs = graph_runs(quads)
+        self.digests = {g: quads_digest(quads, self.runs[g]).hex() for g in sorted(self.runs)}
 
-    @classmethod
-    def of(cls, quads: list[Quad]) -> GraphTexts:
-        runs: dict[str, list[str]] = {}
-        for s, p, o, g in quads:
-            lines = runs.get(g)
-            if lines is None:
-                lines = runs[g] = []
-            lines.append(f"{s} {p} {o}\n")
-        texts = {g: "".join(lines).encode("utf-8") for g, lines in sorted(runs.items())}
-        digests = {g: hashlib.sha256(text).hexdigest() for g, text in texts.items()}
-        return cls(texts, digests)
+    def statements(self, graph: str) -> set[tuple[str, str, str]]:
+        quads = self.quads
+        return {(s, p, o) for a, b in self.runs.get(graph, ()) for s, p, o, _ in quads[a:b]}
+
+    def text(self, graph: str) -> bytes:
+        quads = self.quads
+        lines = [f"{s} {p} {o}\n" for a, b in self.runs[graph] for s, p, o, _ in quads[a:b]]
+        return "".join(lines).encode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +113,8 @@ class ValidationState:
 
     directory: Path
     key: str
-    graphs: dict[str, tuple[str, int, int]]
+    graphs: dict[str, tuple[str, int, int, str]]
+    """graph -> (digest of its quads, offset and length of its lines, SHA-256 of them)"""
     results: list[ValidationResult]
     reach: Reach | None
 
@@ -132,7 +134,9 @@ class ValidationState:
             if hashlib.sha256(results_json.encode()).hexdigest() != raw["results_sha256"]:
                 return "the validation state is damaged"
             results = [_result_of(item) for item in raw["results"]]
-            graphs = {g: (d, int(a), int(b)) for g, (d, a, b) in raw["graphs"].items()}
+            graphs = {
+                g: (str(d), int(a), int(b), str(t)) for g, (d, a, b, t) in raw["graphs"].items()
+            }
             reach = _reach_from_json(raw["reach"])
         except (KeyError, TypeError, ValueError) as exc:
             return f"the validation state is damaged ({exc})"
@@ -140,14 +144,14 @@ class ValidationState:
 
     def statements(self, graph: str) -> list[tuple[str, str, str]] | None:
         """The graph's statements as last validated; None if they cannot be read intact."""
-        digest, start, length = self.graphs[graph]
+        _, start, length, checksum = self.graphs[graph]
         try:
             with (self.directory / _STATEMENTS).open("rb") as stream:
                 stream.seek(start)
                 data = stream.read(length)
         except OSError:
             return None
-        if hashlib.sha256(data).hexdigest() != digest:
+        if hashlib.sha256(data).hexdigest() != checksum:
             return None
         return [_split(line) for line in data.decode("utf-8").splitlines()]
 
@@ -175,11 +179,13 @@ def save_state(
     graphs = _appended(directory, texts, previous) if previous is not None else None
     files: dict[Path, bytes] = {}
     if graphs is None:
-        graphs, offset = {}, 0
-        for graph, text in texts.texts.items():
-            graphs[graph] = [texts.digests[graph], offset, len(text)]
+        graphs, offset, chunks = {}, 0, []
+        for graph, digest in texts.digests.items():
+            text = texts.text(graph)
+            graphs[graph] = [digest, offset, len(text), hashlib.sha256(text).hexdigest()]
             offset += len(text)
-        files[directory / _STATEMENTS] = b"".join(texts.texts.values())
+            chunks.append(text)
+        files[directory / _STATEMENTS] = b"".join(chunks)
     results = [_item_of(r) for r in report.results]
     results_json = json.dumps(results, sort_keys=True)
     state = {
@@ -208,15 +214,16 @@ def _appended(
     graphs: dict[str, list[Any]] = {}
     added: list[bytes] = []
     end, live = size, 0
-    for graph, text in texts.texts.items():
-        digest = texts.digests[graph]
+    for graph, digest in texts.digests.items():
         old = previous.graphs.get(graph)
         if old is not None and old[0] == digest and old[1] + old[2] <= size:
-            graphs[graph] = [digest, old[1], old[2]]
-        else:
-            graphs[graph] = [digest, end, len(text)]
-            added.append(text)
-            end += len(text)
+            graphs[graph] = list(old)
+            live += old[2]
+            continue
+        text = texts.text(graph)
+        graphs[graph] = [digest, end, len(text), hashlib.sha256(text).hexdigest()]
+        added.append(text)
+        end += len(text)
         live += len(text)
     if end > 2 * live:
         return None
@@ -249,7 +256,7 @@ def revalidate(
     )
     delta: set[tuple[str, str, str]] = set()
     for graph in changed:
-        new = {_split(line) for line in _lines(texts.texts.get(graph, b""))}
+        new = texts.statements(graph)
         old: set[tuple[str, str, str]] = set()
         if graph in previous.graphs:
             stored = previous.statements(graph)
@@ -288,10 +295,6 @@ def revalidate(
 def _differs(graph: str, texts: GraphTexts, previous: ValidationState) -> bool:
     old = previous.graphs.get(graph)
     return old is None or texts.digests.get(graph) != old[0]
-
-
-def _lines(text: bytes) -> list[str]:
-    return text.decode("utf-8").splitlines()
 
 
 def _split(line: str) -> tuple[str, str, str]:
