@@ -11,7 +11,7 @@ no named graph holds it any more. The previous store is only read, never opened
 for writing, so readers keep it and a failure leaves it as it was.
 
 Anything unexpected (no record, another record format or Oxigraph version,
-another prefix header, blank nodes, a store that does not open) means the caller
+another prefix header, blank nodes in a changed graph, a store that does not open) means the caller
 loads the whole graph, as if there were no previous store.
 """
 
@@ -66,10 +66,7 @@ def _digest(data: bytes | memoryview) -> str:
 
 
 def split_trig(trig: bytes) -> Blocks | None:
-    """The graph blocks of ``trig``, or None if it is not laid out as kg writes TriG
-    (or holds blank nodes, which a block cannot carry across graphs on its own)."""
-    if b"_:" in trig:
-        return None
+    """The graph blocks of ``trig``, or None if it is not laid out as kg writes TriG."""
     header_end = trig.find(b"\n\n") + 1
     if header_end <= 0:
         return None
@@ -184,7 +181,13 @@ def _one_graph(quads: Iterable[ox.Quad]) -> tuple[ox.NamedNode, list[ox.Quad]]:
 
 
 def _triples(quads: Iterable[ox.Quad]) -> set[Triple]:
-    return {(q.subject, q.predicate, q.object) for q in quads}  # type: ignore[misc]
+    """The triples of ``quads``; :class:`NotUpdatableError` on a blank node, whose
+    identity across graphs and the union a block-by-block update cannot keep."""
+    triples = {(q.subject, q.predicate, q.object) for q in quads}
+    for s, _, o in triples:
+        if isinstance(s, ox.BlankNode) or isinstance(o, ox.BlankNode):
+            raise NotUpdatableError("the graph holds blank nodes")
+    return triples  # type: ignore[return-value]
 
 
 def _update(store: ox.Store, blocks: Blocks, plan: Plan) -> None:

@@ -212,12 +212,25 @@ def test_anything_unexpected_loads_the_whole_graph(tmp_path: Path, spoil: object
     assert _contents(target) == _expected(state)
 
 
-def test_blank_nodes_or_a_foreign_trig_are_loaded_whole() -> None:
+def test_a_foreign_trig_is_loaded_whole() -> None:
     trig, _ = _rendered(START)
     assert split_trig(trig) is not None
-    assert split_trig(trig.replace(f"<{ID}x/0>".encode(), b"_:b0")) is None
     assert split_trig(b"<urn:a> <urn:b> <urn:c> .\n") is None
-    assert split_trig(trig + b"<urn:a> <urn:b> <urn:c> .\n") is None
+    assert split_trig(trig + b"<urn:a> <urn:b> <urn:c> .\n") is None  # default-graph triples
+    assert split_trig(trig + trig[trig.index(b"\n\n") + 2 :]) is None  # a graph twice
+
+
+def test_blank_nodes_in_a_changed_graph_load_the_whole_graph(tmp_path: Path) -> None:
+    target = tmp_path / "graph.oxigraph"
+    _stage(target, START)
+    blank = ("_:b0", PREDICATES[1], OBJECTS[0])
+    state = {**START, GRAPH_NAMES[2]: {blank, TRIPLES[7]}}
+    with _always_incremental():
+        assert _stage(target, state).how == "loaded the whole graph"
+        assert len(_contents(target)[0]) == len(_expected(state)[0])
+        state = _apply(state, ("add", 0, 0, 30))  # the blank node's graph unchanged
+        assert _stage(target, state).how.startswith("updated")
+        assert len(_contents(target)[0]) == len(_expected(state)[0])
 
 
 def test_an_interrupted_update_leaves_the_previous_store(
