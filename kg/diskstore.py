@@ -10,6 +10,8 @@ of them can read at once.
 A stamp inside the store (``kg-store.json``) records the SHA-256 of the TriG it
 was loaded from, and that file's size and modification time once written: a
 store is taken for ``graph.trig`` only while the two agree, never for an older graph.
+Where a previous store is in place, the next one is staged by updating a copy of it
+(:mod:`kg.storeupdate`) rather than loading every statement again.
 """
 
 from __future__ import annotations
