@@ -31,6 +31,7 @@ from kg.errors import KgError, OutputError
 from kg.storeupdate import (
     Blocks,
     NotUpdatableError,
+    closing,
     plan_update,
     split_trig,
     update_copy,
@@ -194,10 +195,15 @@ def _updated(target: Path, temp: Path, blocks: Blocks) -> str | None:
 
 def _load(temp: Path, trig: bytes, union: bytes, union_format: str) -> None:
     store = ox.Store(str(temp))
-    store.bulk_load(trig, ox.RdfFormat.TRIG)
-    # the union: triples, so into the default graph
-    store.bulk_load(union, ox.RdfFormat.from_extension(union_format))
-    store.flush()
+    try:
+        store.bulk_load(trig, ox.RdfFormat.TRIG)
+        # the union: triples, so into the default graph
+        store.bulk_load(union, ox.RdfFormat.from_extension(union_format))
+        store.flush()
+    except BaseException as exc:
+        closing(exc)
+        del store
+        raise
     del store  # closes the database before it is moved
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,8 +159,18 @@ def update_copy(previous: Path, temp: Path, blocks: Blocks, plan: Plan) -> None:
     try:
         _update(store, blocks, plan)
         store.flush()
-    finally:
-        del store  # closes the database before it is moved
+    except BaseException as exc:
+        closing(exc)
+        del store
+        raise
+    del store  # closes the database before it is moved
+
+
+def closing(exc: BaseException) -> None:
+    """Let the frames an error passed through drop their locals, so a store one of them
+    held is closed before the caller removes its directory (else the database, still
+    open, may write into the directory being removed)."""
+    traceback.clear_frames(exc.__traceback__)
 
 
 def _graph_of(blocks: Blocks, head: str) -> ox.NamedNode:
@@ -225,6 +236,7 @@ __all__ = [
     "Blocks",
     "NotUpdatableError",
     "Plan",
+    "closing",
     "plan_update",
     "read_record",
     "split_trig",

@@ -262,6 +262,28 @@ def test_an_interrupted_update_leaves_the_previous_store(
     assert _contents(target) == _expected(state)
 
 
+def test_an_interrupted_update_closes_the_copy_before_it_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An open database may still write into the directory being removed."""
+    target, copy = tmp_path / "graph.oxigraph", tmp_path / "copy"
+    _stage(target, START)
+    blocks = split_trig(_rendered(_apply(START, ("add", 0, 0, 30)))[0])
+    assert blocks is not None
+    plan = kg.storeupdate.plan_update(target, blocks)
+
+    def interrupted(quads: object) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kg.storeupdate, "_one_graph", interrupted)
+    try:
+        kg.storeupdate.update_copy(target, copy, blocks, plan)
+    except KeyboardInterrupt:  # while the error is being handled, as stage_store removes it
+        ox.Store(str(copy))  # opens: the interrupted update holds no lock on it any more
+    else:
+        pytest.fail("not interrupted")
+
+
 def test_an_update_that_fails_on_the_way_loads_the_whole_graph(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
