@@ -138,6 +138,8 @@ def _finish_build(
             written.append(staged.target)
         for path in written:
             _say(args, f"wrote {path}")
+        if staged is not None:
+            _say(args, f"{staged.target.name}: {staged.how}")
     else:
         _say(
             args,

@@ -10,6 +10,8 @@ of them can read at once.
 A stamp inside the store (``kg-store.json``) records the SHA-256 of the TriG it
 was loaded from, and that file's size and modification time once written: a
 store is taken for ``graph.trig`` only while the two agree, never for an older graph.
+Where a previous store is in place, the next one is staged by updating a copy of it
+(:mod:`kg.storeupdate`) rather than loading every statement again.
 """
 
 from __future__ import annotations
@@ -26,6 +28,15 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import KgError, OutputError
+from kg.storeupdate import (
+    Blocks,
+    NotUpdatableError,
+    closing,
+    plan_update,
+    split_trig,
+    update_copy,
+    write_record,
+)
 
 STORE_SUFFIX = ".oxigraph"
 STAMP = "kg-store.json"
@@ -111,6 +122,8 @@ class StagedStore:
     target: Path
     temp: Path
     sha256: str
+    how: str = "loaded the whole graph"
+    """Whether the previous store was updated (and how much) or everything loaded."""
 
     def commit(self, trig: Path) -> None:
         """Stamp the store with ``trig`` as written and move it into place, replacing
@@ -134,26 +147,64 @@ class StagedStore:
 
 
 def stage_store(target: Path, trig: bytes, union: bytes, union_format: str) -> StagedStore:
-    """Load ``trig`` (the named graphs) and ``union`` (every triple once, in the format
-    named by its extension: ``nt`` or ``ttl``) into a new store beside ``target``;
-    nothing at ``target`` changes yet."""
+    """Make the store of ``trig`` (the named graphs; ``union``, every triple once, in
+    the format named by its extension, ``nt`` or ``ttl``) in a new directory beside
+    ``target``; nothing at ``target`` changes yet.
+
+    If ``target`` holds an intact store kg wrote, a copy of it is updated where the
+    graphs differ (:mod:`kg.storeupdate`); else, or if that fails, everything is
+    loaded. ``StagedStore.how`` says which ran.
+    """
     if target.exists() and not is_store(target) and (target.is_file() or any(target.iterdir())):
         raise OutputError(target, "exists and is not a store kg wrote; remove it or choose --out")
     target.parent.mkdir(parents=True, exist_ok=True)
+    blocks = split_trig(trig)
     temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        store = ox.Store(str(temp))
-        store.bulk_load(trig, ox.RdfFormat.TRIG)
-        # the union: triples, so into the default graph
-        store.bulk_load(union, ox.RdfFormat.from_extension(union_format))
-        store.flush()
-        del store  # closes the database before it is moved
+        how = _updated(target, temp, blocks) if blocks is not None else None
+        if how is None:
+            how = "loaded the whole graph"
+            _load(temp, trig, union, union_format)
+        if blocks is not None:
+            write_record(temp, blocks)
     except BaseException as exc:  # interrupted too: no half-built directory is left
         shutil.rmtree(temp, ignore_errors=True)
         if isinstance(exc, OSError | SyntaxError | ValueError):
             raise OutputError(target, f"cannot write the store: {exc}") from None
         raise
-    return StagedStore(target, temp, hashlib.sha256(trig).hexdigest())
+    return StagedStore(target, temp, hashlib.sha256(trig).hexdigest(), how)
+
+
+def _updated(target: Path, temp: Path, blocks: Blocks) -> str | None:
+    """Make ``temp`` the previous store at ``target`` brought up to date with ``blocks``
+    and say so; None (``temp`` left empty) where the whole graph must be loaded."""
+    if _stamp(target) is None:
+        return None
+    try:
+        plan = plan_update(target, blocks)
+        temp.rmdir()  # the copy makes its own directory
+        update_copy(target, temp, blocks, plan)
+        return plan.describe()
+    except (NotUpdatableError, OSError, SyntaxError, ValueError):
+        pass
+    # out of the handler: the traceback, which holds the copy open, is gone
+    shutil.rmtree(temp, ignore_errors=True)
+    temp.mkdir()
+    return None
+
+
+def _load(temp: Path, trig: bytes, union: bytes, union_format: str) -> None:
+    store = ox.Store(str(temp))
+    try:
+        store.bulk_load(trig, ox.RdfFormat.TRIG)
+        # the union: triples, so into the default graph
+        store.bulk_load(union, ox.RdfFormat.from_extension(union_format))
+        store.flush()
+    except BaseException as exc:
+        closing(exc)
+        del store
+        raise
+    del store  # closes the database before it is moved
 
 
 def _swap(new: Path, target: Path) -> None:
