@@ -997,6 +997,7 @@ def render(report: dict[str, Any]) -> str:
     lines += _bottleneck_lines(report)
     lines += _example_lines(report)
     lines += _target_lines(report)
+    lines += readme_table(report)
     return "\n".join(lines) + "\n"
 
 
@@ -1017,6 +1018,124 @@ def _stopped_lines(result: dict[str, Any]) -> list[str]:
                 f"{entry['killed_at_rss_mb']:,.0f} MB (its processes together)."
             )
     return [*lines, ""] if lines else []
+
+
+def readme_table(report: dict[str, Any]) -> list[str]:
+    """The README's performance table: the headline figures per size, with the reference
+    path (rdflib + pyshacl) at the largest size that ran it."""
+    results = report["results"]
+    reference = next(
+        (r for r in reversed(results) if "rdflib serialise Turtle" in r["stages"]), None
+    )
+
+    def cell(result: dict[str, Any], name: str, unit: str = "s") -> str:
+        entry = result["stages"].get(name)
+        if entry is None:
+            return "—"
+        if "killed_at_rss_mb" in entry:
+            return f"stopped at {entry['killed_at_rss_mb'] / 1024:.1f} GiB"
+        if unit == "MiB":
+            return f"{entry['peak_rss_mb']:,.0f} MiB"
+        if unit == "ms":
+            return f"{entry['seconds'] * 1000:.1f} ms"
+        return _seconds(entry)
+
+    def slowest(result: dict[str, Any]) -> str:
+        examples = result.get("example_queries", {})
+        worst = max((q["seconds"] for q in examples.values()), default=None)
+        return "—" if worst is None else f"{worst * 1000:.1f} ms"
+
+    def ratio(ours: str, theirs: str) -> str:
+        if reference is None:
+            return ""
+        mine, other = _combined(reference["stages"], ours), _combined(reference["stages"], theirs)
+        if not mine or not other or not other["seconds"]:
+            return ""
+        return f"{mine['seconds'] / other['seconds']:.3f}"
+
+    label = reference["label"] if reference else ""
+    rows: list[tuple[str, list[str], str, str]] = [
+        (
+            "**`kg build`, cold**",
+            [f"**{cell(r, COMMAND_STAGES[0])}**" for r in results],
+            _seconds(_combined(reference["stages"], "reference path")) if reference else "",
+            ratio(COMMAND_STAGES[0], "reference path"),
+        ),
+        ("peak memory of that build", [cell(r, COMMAND_STAGES[0], "MiB") for r in results], "", ""),
+        ("`kg build`, nothing changed", [cell(r, COMMAND_STAGES[1]) for r in results], "", ""),
+        (
+            "`kg build --cache`, cold (filling the cache)",
+            [cell(r, COMMAND_STAGES[2]) for r in results],
+            "",
+            "",
+        ),
+    ]
+    for edit in EDITS:
+        rows.append(
+            (
+                f"`kg build --cache`, one file edited: {edit.label}",
+                [cell(r, edit_stage(edit)) for r in results],
+                "",
+                "",
+            )
+        )
+    rows += [
+        (
+            "stages, one after another: load + resolve",
+            [cell(r, "load+resolve") for r in results],
+            f"parse TriG {cell(reference, 'rdflib parse TriG')}" if reference else "",
+            ratio("load+resolve+map", "rdflib parse TriG") + " (load+map)" if reference else "",
+        ),
+        ("map to quads", [cell(r, "map") for r in results], "", ""),
+        (
+            "SHACL validation (default engine)",
+            [cell(r, "validate (kg)") for r in results],
+            f"pyshacl {cell(reference, 'validate (pyshacl)')}" if reference else "",
+            ratio("validate (kg)", "validate (pyshacl)"),
+        ),
+        (
+            "write Turtle",
+            [cell(r, "write Turtle") for r in results],
+            f"rdflib {cell(reference, 'rdflib serialise Turtle')}" if reference else "",
+            ratio("write Turtle", "rdflib serialise Turtle"),
+        ),
+        (
+            "write TriG",
+            [cell(r, "write TriG") for r in results],
+            f"rdflib {cell(reference, 'rdflib serialise TriG')}" if reference else "",
+            ratio("write TriG", "rdflib serialise TriG"),
+        ),
+        (
+            "write the on-disk store (`kg build --store`)",
+            [cell(r, "write store (kg build --store)") for r in results],
+            "",
+            "",
+        ),
+        (
+            "`kg query`: open the TriG / open the store",
+            [
+                f"{cell(r, 'kg query: open TriG')} / {cell(r, 'kg query: open store')}"
+                for r in results
+            ],
+            "",
+            "",
+        ),
+        ("the example queries, slowest (`kg query`)", [slowest(r) for r in results], "", ""),
+    ]
+    lines = [
+        "## The README's table",
+        "",
+        "Seconds, one run each; the README's performance section shows this table.",
+        "",
+        "| | " + " | ".join(r["label"] for r in results) + f" | reference path at {label} "
+        "| kg / reference |",
+        "|---|" + "---:|" * len(results) + "---:|---:|",
+    ]
+    for name, cells, theirs, share in rows:
+        if all(c in ("—", "**—**", "— / —") for c in cells):
+            continue
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {theirs} | {share} |")
+    return [*lines, ""]
 
 
 def _example_lines(report: dict[str, Any]) -> list[str]:

@@ -128,3 +128,4 @@ def test_a_report_of_a_stopped_run_says_where_it_stopped() -> None:
     text = run.render(json.loads(json.dumps(report)))
     assert "stopped above the memory cap after 80 s, at 12,400 MB, in the stage map" in text
     assert "`kg build (command, cold)` was stopped above the memory cap" in text
+    assert "| **`kg build`, cold** | **stopped at 12.0 GiB** |" in text  # the README's table
