@@ -907,8 +907,9 @@ def render(report: dict[str, Any]) -> str:
     for result in report["results"]:
         stages = result["stages"]
         lines += [
-            f"## {result['label']}: {result['triples']:,} triples, {result['documents']:,} "
-            "documents",
+            f"## {result['label']}: {result['triples']:,} triples"
+            + (" (the target: the worker stopped before counting)" if "stopped" in result else "")
+            + f", {result['documents']:,} documents",
             "",
             (
                 f"{result['quads']:,} quads"
@@ -921,8 +922,12 @@ def render(report: dict[str, Any]) -> str:
                 if "bytes" in result
                 else ""
             )
-            + "; validation (kg): "
-            + ", ".join(f"{v} {k}s" for k, v in result.get("validation", {}).items())
+            + (
+                "; validation (kg): "
+                + ", ".join(f"{v} {k}s" for k, v in result["validation"].items())
+                if "validation" in result
+                else ""
+            )
             + (
                 "; pyshacl: "
                 + ", ".join(f"{v} {k}s" for k, v in result["validation_pyshacl"].items())
@@ -953,10 +958,7 @@ def render(report: dict[str, Any]) -> str:
             "`kg build` validates while it writes, so it takes less than the sum of its stages.",
             "",
         ]
-        lines += [
-            "| kg stage | reference | kg s | reference s | kg / reference |",
-            "|---|---|---:|---:|---:|",
-        ]
+        compared = []
         for ours, (theirs, _) in COMPARISONS.items():
             mine = _combined(stages, ours)
             other = _combined(stages, theirs)
@@ -964,15 +966,22 @@ def render(report: dict[str, Any]) -> str:
                 continue
             ratio = mine["seconds"] / other["seconds"] if other["seconds"] else float("nan")
             mark = " (extrapolated)" if other.get("extrapolated") else ""
-            lines.append(
+            compared.append(
                 f"| {ours} | {theirs} | {mine['seconds']:.2f} | {_seconds(other)} | "
                 f"{ratio:.2f}{mark} |"
             )
-        lines += [
-            "",
-            "| query | rdflib s | pyoxigraph s | rdflib / pyoxigraph | rows |",
-            "|---|---:|---:|---:|---:|",
-        ]
+        if compared:
+            lines += [
+                "| kg stage | reference | kg s | reference s | kg / reference |",
+                "|---|---|---:|---:|---:|",
+                *compared,
+                "",
+            ]
+        if result.get("queries"):
+            lines += [
+                "| query | rdflib s | pyoxigraph s | rdflib / pyoxigraph | rows |",
+                "|---|---:|---:|---:|---:|",
+            ]
         for name, q in result.get("queries", {}).items():
             if "rdflib_seconds" not in q:  # rdflib skipped above --reference-max-triples
                 lines.append(
@@ -1132,8 +1141,9 @@ def readme_table(report: dict[str, Any]) -> list[str]:
         "",
         "Seconds, one run each; the README's performance section shows this table.",
         "",
-        "| | " + " | ".join(r["label"] for r in results) + f" | reference path at {label} "
-        "| kg / reference |",
+        "| | "
+        + " | ".join(r["label"] for r in results)
+        + (f" | reference path at {label} | kg / reference |" if label else " | | |"),
         "|---|" + "---:|" * len(results) + "---:|---:|",
     ]
     for name, cells, theirs, share in rows:
