@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(ROOT))
 
-from bench.run import _timed_run, corpus_for, label_of, parse_size  # noqa: E402
+from bench.run import _timed_run, corpus_for, kg_command, label_of, parse_size  # noqa: E402
 
-KG = [sys.executable, "-c", "import sys; from kg.cli import main; sys.exit(main())"]
+KG = [kg_command()]  # the public command line, as users run it
 
 
 def measure(size: int, seed: int, cache: Path, scratch: Path) -> dict[str, Any]:

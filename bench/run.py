@@ -1,7 +1,8 @@
 """Stage-by-stage benchmark of kg on synthetic corpora, against the straightforward reference.
 
-    python bench/run.py [--sizes 10k,100k,1M] [--seed 0] [--cache DIR]
-                        [--reference-max-triples 150000] [--query-repeats 3]
+    python bench/run.py [--sizes 10k,100k,1M,10M] [--seed 0] [--cache DIR]
+                        [--reference-max-triples 150000] [--full-max-triples 1.5M]
+                        [--memory-cap-gib 12] [--query-repeats 3]
                         [--markdown bench/RESULTS.md] [--json results.json]
 
 For each size (in triples) a corpus is generated with bench/synth.py (cached under
@@ -12,22 +13,26 @@ RSS of the measuring process during each stage: the kernel's high-water mark
 so it includes whatever earlier stages still hold (shown as "RSS before"); where
 that reset is unavailable the process peak from ``resource.getrusage`` is used.
 
-kg's stages, one after another: load+resolve (``kg.load_corpus``, with a worker
-process per core as ``kg build`` parses), anchor evidence (the quote check
-``--sources`` adds), map (``kg.mapping.map_corpus``), the ASCII N-Triples text
-validation reads (``kg.ntriples.ascii_document``), SHACL validation
-(``kg.validation.validate_ntriples``, the default engine), writing Turtle and TriG.
-``kg build`` itself overlaps validation with writing, so it is also timed end to
-end as a command: cold, again with nothing changed, and after editing one file
-(with ``--cache``). Then, on the TriG kg wrote: reading it the way ``kg query -g``
-does with rdflib, typical SPARQL queries through rdflib and through pyoxigraph,
-every example query of ``examples/queries`` through ``kg query``'s Oxigraph path
-(again on the on-disk store ``kg build --store`` writes, whose writing and opening
-are timed beside opening the TriG), and the straightforward reference path: an
-rdflib Graph of the quads, rdflib's own TriG and Turtle serialisers and parser,
-and pyshacl (``engine="pyshacl"``), which is skipped above
-``--reference-max-triples`` and extrapolated from the smaller sizes (labelled as
-such).
+Only kg's public API is used. kg's stages are those ``kg.build`` reports through its
+``progress`` callback, as ``kg build`` runs them (a worker process per core parsing,
+the corpus dropped once mapped): load+resolve, anchor evidence (``--sources``), map
+(with the N-Triples text the validator reads), SHACL validation (the default engine);
+then writing Turtle and TriG (``Build.serialise``) and the on-disk store. ``kg build``
+itself overlaps validation with writing, so it is also timed end to end as a command:
+cold, again with nothing changed, cold filling ``--cache``, and after each kind of
+one-file edit of bench/edits.py (each undone before the next). Then, on the TriG kg
+wrote: reading it the way ``kg query -g`` does with rdflib, typical SPARQL queries
+through rdflib and through pyoxigraph, every example query of ``examples/queries``
+through ``kg.query`` (again on the on-disk store, whose opening is timed beside
+opening the TriG), and the straightforward reference path: an rdflib Graph of the
+quads, rdflib's own TriG and Turtle serialisers and parser, and pyshacl
+(``engine="pyshacl"``), which is skipped above ``--reference-max-triples`` and
+extrapolated from the smaller sizes (labelled as such).
+
+Above ``--full-max-triples`` only kg's own path runs (build, files, store, opening
+them; ``kg build`` cold and unchanged). Every measured process runs under
+``--memory-cap-gib``: its process group's resident size is sampled twice a second
+and the group is killed above the cap; the report says where it stopped.
 """
 
 from __future__ import annotations
@@ -45,10 +50,12 @@ import platform
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -61,8 +68,15 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(ROOT))
 
 from bench import synth  # noqa: E402
+from bench.edits import EDITS, Edit  # noqa: E402
 
-DEFAULT_SIZES = "10k,100k,1M"
+DEFAULT_SIZES = "10k,100k,1M"  # 3M and 10M run on request (kg's own path only)
+FULL_MAX_TRIPLES = 1_500_000
+"""Above this size only kg's own path is measured (see ``measure``), unless told otherwise."""
+MEMORY_CAP_GIB = 12.0
+"""Every measured process (tree) is killed above this resident size: the machine is shared."""
+STORE_NAME = "graph.oxigraph"  # the store `kg build --store` writes (README, "Querying")
+STAGE_LOG = "stages.jsonl"
 EXAMPLE_QUERIES = ROOT / "examples" / "queries"
 PACKAGES = ("kg", "rdflib", "pyshacl", "pydantic", "PyYAML", "lxml", "pyoxigraph")
 
@@ -86,7 +100,6 @@ PIPELINE = (
     "load+resolve",
     "anchor evidence",
     "map",
-    "validation text",
     "validate (kg)",
     "write Turtle",
     "write TriG",
@@ -197,31 +210,91 @@ def _process_peak_kb() -> int:
 
 
 class Meter:
-    """Times stages and records each one's peak RSS."""
+    """Times stages and records each one's peak RSS.
 
-    def __init__(self) -> None:
+    Stages are either blocks (:meth:`stage`) or the spans between the progress messages
+    ``kg.build`` reports (:meth:`progress`), so the build is measured as it runs, through
+    its public ``progress`` callback. Each finished stage is also appended to ``log`` (JSON
+    lines), so a worker killed for its memory still leaves the stages it finished.
+    """
+
+    def __init__(self, log: Path | None = None) -> None:
         self.stages: dict[str, dict[str, float]] = {}
         self.method = "VmHWM reset per stage"
+        self.log = log
+        self._open: tuple[str, float, float, int, bool] | None = None
 
-    @contextlib.contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        gc.collect()
+    def _start(self, name: str) -> None:
         before = _status_kb("VmRSS") or 0
         reset = _reset_peak()
         if not reset:
             self.method = "getrusage ru_maxrss (process peak so far)"
         _log(f"  {name} ...")
-        start, cpu = time.perf_counter(), time.process_time()
-        yield
+        self._write({"started": name})
+        self._open = (name, time.perf_counter(), time.process_time(), before, reset)
+
+    def _write(self, entry: dict[str, Any]) -> None:
+        if self.log is not None:
+            with self.log.open("a", encoding="utf-8") as log:
+                log.write(json.dumps(entry) + "\n")
+
+    def _finish(self) -> None:
+        if self._open is None:
+            return
+        name, start, cpu, before, reset = self._open
+        self._open = None
         seconds = time.perf_counter() - start
         peak = (_status_kb("VmHWM") if reset else None) or _process_peak_kb()
-        self.stages[name] = {
+        entry = {
             "seconds": seconds,
             "cpu_seconds": time.process_time() - cpu,  # well below seconds: the CPU was shared
             "rss_before_mb": before / 1024,
             "peak_rss_mb": peak / 1024,
         }
+        self.stages[name] = entry
+        self._write({"stage": name, **entry})
         _log(f"  {name}: {seconds:.2f} s, peak {peak / 1024:,.0f} MB")
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        gc.collect()
+        self._start(name)
+        yield
+        self._finish()
+
+    def progress(self, message: str) -> None:
+        """``kg.build``'s progress callback: a message ends one stage and starts the next."""
+        self._finish()
+        self._start(stage_of(message))
+
+    def close(self) -> None:
+        """End the stage the last progress message started."""
+        self._finish()
+
+
+PROGRESS_STAGES = {
+    "loading": "load+resolve",
+    "anchoring": "anchor evidence",
+    "mapping": "map",
+    "validating": "validate (kg)",
+}
+"""kg.build's progress messages (by first word) -> the stage they start. ``map`` runs to
+the "validating" message, so it includes the N-Triples text handed to the validator."""
+
+
+def stage_of(message: str) -> str:
+    """The stage a progress message starts; an unknown message names its own stage."""
+    words = message.split()
+    known = PROGRESS_STAGES.get(words[0].lower()) if words else None
+    return known or re.sub(r"\d[\d,.]*", "N", " ".join(words[:3])) or "unnamed stage"
+
+
+def usable_cores() -> int:
+    """The cores this process may run on, as ``kg build`` counts them for ``--jobs``."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
 
 
 def _log(message: str) -> None:
@@ -235,13 +308,16 @@ def _pick_parameters(quads: Sequence[tuple[str, str, str, str]]) -> dict[str, st
     """A busy person (most tenures), their name, the busiest organisation, an election,
     and the fact stated in most source graphs (quads are N-Triples strings)."""
     from rdflib.namespace import ORG, PROV, RDF, SKOS
+    from rdflib.util import from_n3
 
-    from kg.namespaces import KG
-    from kg.ntriples import iri, to_rdflib
+    from kg import KG
 
-    member, organization = iri(str(ORG.member)), iri(str(ORG.organization))
-    derived, label, a = iri(str(PROV.wasDerivedFrom)), iri(str(SKOS.prefLabel)), iri(str(RDF.type))
-    election_class = iri(str(KG.Election))
+    def iri(term: str) -> str:
+        return f"<{term}>"  # kg's statements are N-Triples text (README, "How it works")
+
+    member, organization = iri(ORG.member), iri(ORG.organization)
+    derived, label, a = iri(PROV.wasDerivedFrom), iri(SKOS.prefLabel), iri(RDF.type)
+    election_class = iri(KG.Election)
     tenures: Counter[str] = Counter()
     bodies: Counter[str] = Counter()
     graphs: dict[str, set[str]] = {}
@@ -255,7 +331,7 @@ def _pick_parameters(quads: Sequence[tuple[str, str, str, str]]) -> dict[str, st
         elif p == derived:
             graphs.setdefault(s, set()).add(g)
         elif p == label:
-            labels[s] = str(to_rdflib(o))
+            labels[s] = str(from_n3(o))
         elif p == a and o == election_class:
             elections.add(s)
     person = min(tenures, key=lambda node: (-tenures[node], node))
@@ -307,44 +383,41 @@ def measure(
     pyshacl: bool,
     query_repeats: int,
     scratch: Path,
+    full: bool = True,
 ) -> dict[str, Any]:
-    """Run and time every stage on one corpus; meant to run in a fresh process per size."""
+    """Run and time every stage on one corpus; meant to run in a fresh process per size.
+
+    Only kg's public API: ``kg.build`` (its stages timed through the ``progress``
+    callback), ``Build``'s methods, ``kg.query`` and ``kg.query.open_store``. Without
+    ``full`` (the largest sizes) only kg's own path runs: the build, writing the files
+    and the store, and opening them; the rdflib reference and the query timings are left
+    out, as they would hold several times the build's memory.
+    """
     import pyoxigraph
     from rdflib import Graph
 
     import kg
-    from kg.build import STORE_NAME
-    from kg.evidence import check_documents
-    from kg.io import to_graph
-    from kg.load import usable_cores
-    from kg.mapping import map_corpus
-    from kg.ntriples import ascii_document
-    from kg.query import open_store, run_query_store, with_prologue
-    from kg.validation import StatementLabels, validate_ntriples
+    from kg.query import open_store
 
-    meter = Meter()
+    meter = Meter(scratch / STAGE_LOG)
     out: dict[str, Any] = {"corpus": str(corpus_dir)}
-    with meter.stage("load+resolve"):
-        corpus = kg.load_corpus(corpus_dir, jobs=usable_cores())  # as kg build does
-    if sources_dir is not None:
-        with meter.stage("anchor evidence"):
-            _, problems = check_documents(corpus.documents, sources_dir)
-        out["anchor_problems"] = len(problems)
-    with meter.stage("map"):
-        mapping = map_corpus(corpus)
-    out["quads"] = len(mapping.quads)
-    out["documents"] = len(corpus.documents)
-    parameters = _pick_parameters(mapping.quads)
-    out["query_parameters"] = parameters
-    with meter.stage("validation text"):
-        text = ascii_document(mapping.quads)
-    with meter.stage("validate (kg)"):
-        # kg's default engine (pyshacl-turbo when installed, as in `kg build`)
-        labels = StatementLabels((s, p, o) for s, p, o, _ in mapping.quads)
-        report = validate_ntriples(text, None, mapping.origins, labels=labels)
+    built = kg.build(
+        corpus_dir,
+        sources_dir=sources_dir,
+        jobs=usable_cores(),
+        keep_corpus=False,  # as `kg build` runs it
+        progress=meter.progress,
+    )
+    report = built.report  # waits for the validation the last progress message started
+    meter.close()
+    assert report is not None
     out["validation"] = {s.value: report.count(s) for s in kg.Severity}
-    del text
-    built = kg.Build(None, mapping, None)
+    quads = built.mapping.quads
+    out["quads"] = len(quads)
+    out["documents"] = sum(1 for p in corpus_dir.glob("*.yaml") if p.name != synth.REGISTRY)
+    parameters = _pick_parameters(quads) if full else {}
+    out["query_parameters"] = parameters
+    del quads
     with meter.stage("write Turtle"):
         turtle = built.serialise(kg.Format.TURTLE)
     with meter.stage("write TriG"):
@@ -353,18 +426,36 @@ def measure(
     trig_path.write_bytes(trig)
     turtle_path.write_bytes(turtle)
     with meter.stage("write store (kg build --store)"):
-        built.stage_store(scratch, {trig_path: trig, turtle_path: turtle}).commit(trig_path)
+        staged = built.stage_store(scratch, {trig_path: trig, turtle_path: turtle})
+        staged.commit(trig_path)
     store_path = scratch / STORE_NAME
     out["bytes"] = {
         "turtle": len(turtle),
         "trig": len(trig),
         "store": sum(f.stat().st_size for f in store_path.iterdir()),
     }
-    del corpus, built, turtle, trig, report
-    with meter.stage("rdflib Graph of the quads"):
-        graph = to_graph(mapping.quads)
-    out["triples"] = len(graph)
-    del graph, mapping
+    del turtle, trig, report, staged
+    if full:
+        with meter.stage("rdflib Graph of the quads"):
+            graph = built.graph()
+        out["triples"] = len(graph)
+        del graph
+    del built
+    if not full:
+        with meter.stage("kg query: open store"):
+            disk_store = open_store(store_path)  # read-only, nothing parsed
+        with meter.stage("kg stats: count triples (store)"):
+            counted = kg.query(disk_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        out["triples"] = int(str(next(iter(counted))[0]))
+        del disk_store
+        with meter.stage("kg query: open TriG"):
+            store = open_store(trig_path)  # the union copied into the default graph, as a set
+        del store
+        out["stages"] = meter.stages
+        out["memory_method"] = meter.method
+        out["process_peak_rss_mb"] = _process_peak_kb() / 1024
+        out["load_average_after"] = os.getloadavg()
+        return out
 
     # ---- reading the written graph, and the reference serialisers
     with meter.stage("rdflib parse TriG"):
@@ -372,7 +463,8 @@ def measure(
     with meter.stage("rdflib serialise TriG"):
         dataset.serialize(format="trig")
     queries: dict[str, dict[str, Any]] = {}
-    texts = {name: _query_text(q, parameters) for name, (_, q) in QUERIES.items()}
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(kg.PREFIXES.items()))
+    texts = {name: prologue + _query_text(q, parameters) for name, (_, q) in QUERIES.items()}
     for name in texts:
         queries[name] = {}
     with meter.stage("queries (rdflib)") if pyshacl else contextlib.nullcontext():
@@ -392,7 +484,7 @@ def measure(
             times, rows = [], 0
             for _ in range(query_repeats):
                 start = time.perf_counter()
-                result = store.query(with_prologue(text), use_default_graph_as_union=True)
+                result = store.query(text, use_default_graph_as_union=True)
                 rows = len(list(cast(Iterable[Any], result)))
                 times.append(time.perf_counter() - start)
             queries[name].update(oxigraph_seconds=statistics.median(times), oxigraph_rows=rows)
@@ -414,23 +506,20 @@ def measure(
             times, rows = [], 0
             for _ in range(query_repeats):
                 start = time.perf_counter()
-                rows = len(run_query_store(on, query, bound).rows)
+                rows = len(kg.query(on, query, bound))
                 times.append(time.perf_counter() - start)
             examples[path.stem] = {"seconds": statistics.median(times), "rows": rows}
     with meter.stage("example queries (kg query, store)"):
         for path in sorted(EXAMPLE_QUERIES.glob("*.rq")):
             query = path.read_text(encoding="utf-8")
             bound = _example_parameters(_declared(query, "param"), parameters, kg.DEFAULT_BASE)
-            times, answer = [], None
+            times, rows = [], 0
             for _ in range(query_repeats):
                 start = time.perf_counter()
-                answer = run_query_store(disk_store, query, bound)
+                rows = len(kg.query(disk_store, query, bound))
                 times.append(time.perf_counter() - start)
-            assert answer is not None
             # the store answers every query, on either file's form, as the file does
-            examples[path.stem].update(
-                store_seconds=statistics.median(times), store_rows=len(answer.rows)
-            )
+            examples[path.stem].update(store_seconds=statistics.median(times), store_rows=rows)
     out["example_queries"] = examples
     del store, union_store, disk_store
     with meter.stage("rdflib parse Turtle"):
@@ -517,9 +606,19 @@ def corpus_for(size: int, seed: int, cache: Path) -> tuple[Path, Path, float | N
 
 
 def run_worker(
-    corpus: Path, sources: Path | None, pyshacl: bool, repeats: int, scratch: Path
+    corpus: Path,
+    sources: Path | None,
+    pyshacl: bool,
+    repeats: int,
+    scratch: Path,
+    *,
+    full: bool = True,
+    cap_mb: float | None = None,
 ) -> dict[str, Any]:
-    """Measure one corpus in a fresh interpreter, so each size starts from a clean heap."""
+    """Measure one corpus in a fresh interpreter, so each size starts from a clean heap.
+
+    A worker killed for its memory (above ``cap_mb``) still gives the stages it finished,
+    and says in which stage and at what size it was stopped."""
     result_file = scratch / "result.json"
     command = [
         sys.executable,
@@ -535,59 +634,171 @@ def run_worker(
         command += ["--worker-sources", str(sources)]
     if pyshacl:
         command.append("--worker-pyshacl")
-    subprocess.run(command, check=True)
-    data: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
-    return data
+    if not full:
+        command.append("--worker-light")
+    run = _timed_run(command, cap_mb, quiet=False)
+    if "killed_at_rss_mb" not in run:
+        data: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+        data["worker_group_peak_rss_mb"] = run["group_peak_rss_mb"]
+        return data
+    stages, started = read_stage_log(scratch / STAGE_LOG)
+    return {
+        "corpus": str(corpus),
+        "stages": stages,
+        "stopped": {"stage": started, **run},
+        "memory_method": "VmHWM reset per stage",
+    }
+
+
+def read_stage_log(path: Path) -> tuple[dict[str, Any], str | None]:
+    """The stages a worker finished, and the one it had started last and not finished."""
+    stages: dict[str, Any] = {}
+    started = None
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            if "started" in entry:
+                started = entry["started"]
+                continue
+            name = entry.pop("stage")
+            stages[name] = entry
+            if started == name:
+                started = None
+    return stages, started
 
 
 COMMAND_STAGES = (
     "kg build (command, cold)",
     "kg build (nothing changed)",
     "kg build (cold, filling --cache)",
-    "kg build (one file edited, --cache)",
 )
 
 
-def measure_command(corpus: Path, sources: Path | None, scratch: Path) -> dict[str, Any]:
+def edit_stage(edit: Edit) -> str:
+    return f"kg build --cache, one file edited: {edit.label}"
+
+
+def measure_command(
+    corpus: Path,
+    sources: Path | None,
+    scratch: Path,
+    *,
+    full: bool = True,
+    cap_mb: float | None = None,
+) -> dict[str, Any]:
     """``kg build`` as users run it, in its own process: wall time and peak RSS (of it
-    and its parsing workers) for a cold build, a rebuild with nothing changed, and a
-    rebuild after editing one extraction file, with the parse cache."""
+    and its parsing workers) for a cold build, a rebuild with nothing changed, and, with
+    ``full``, a cold build filling ``--cache`` and a rebuild after each kind of one-file
+    edit (bench/edits.py). Each edit is undone and built again (unmeasured in the tables,
+    kept under "undo") before the next, so every measured rebuild sees one change."""
     work, out_dir, cache = scratch / "corpus", scratch / "out", scratch / "cache"
-    shutil.copytree(corpus, work)  # the edit must not touch the kept corpus
-    command = [
-        sys.executable,
-        "-c",
-        "import sys; from kg.cli import main; sys.exit(main())",
-        "build",
-        str(work),
-        "-o",
-        str(out_dir),
-        "-q",
-    ]
+    shutil.copytree(corpus, work)  # the edits must not touch the kept corpus
+    texts = None
     if sources is not None:
-        command += ["--sources", str(sources)]
-    timings = {
-        COMMAND_STAGES[0]: _timed_run([*command, "--rebuild"]),
-        COMMAND_STAGES[1]: _timed_run(command),
-        COMMAND_STAGES[2]: _timed_run([*command, "--rebuild", "--cache", str(cache)]),
-    }
-    edited = sorted(p for p in work.iterdir() if p.suffix == ".yaml" and p.stem != "registry")
-    target = edited[len(edited) // 2]
-    text = target.read_text(encoding="utf-8")
-    target.write_text(re.sub(r"(\n\s*title: .*)", r"\1 (edited)", text, count=1), "utf-8")
-    timings[COMMAND_STAGES[3]] = _timed_run([*command, "--cache", str(cache)])
+        texts = scratch / "sources"
+        shutil.copytree(sources, texts)
+    command = [kg_command(), "build", str(work), "-o", str(out_dir), "-q"]
+    if texts is not None:
+        command += ["--sources", str(texts)]
+    timings: dict[str, Any] = {COMMAND_STAGES[0]: _timed_run([*command, "--rebuild"], cap_mb)}
+    if "killed_at_rss_mb" in timings[COMMAND_STAGES[0]]:
+        return timings
+    timings[COMMAND_STAGES[1]] = _timed_run(command, cap_mb)
+    if not full:
+        return timings
+    cached = [*command, "--cache", str(cache)]
+    timings[COMMAND_STAGES[2]] = _timed_run([*cached, "--rebuild"], cap_mb)
+    undo: dict[str, Any] = {}
+    for edit in EDITS:
+        if edit.needs_sources and texts is None:
+            continue
+        applied = edit.apply(work, texts)
+        _log(f"  edit: {applied.description}")
+        timings[edit_stage(edit)] = {**_timed_run(cached, cap_mb), "edit": applied.description}
+        applied.undo()
+        undo[edit.key] = _timed_run(cached, cap_mb)
+    timings["undo"] = undo
     return timings
 
 
-def _timed_run(command: list[str]) -> dict[str, float]:
-    start = time.perf_counter()
-    process = subprocess.Popen(command)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
+def kg_command() -> str:
+    """The ``kg`` console script of the interpreter running the bench (the public CLI)."""
+    script = Path(sys.executable).parent / "kg"
+    if not script.is_file():
+        raise SystemExit(f"{script}: no kg command beside {sys.executable}; install kg first")
+    return str(script)
+
+
+SAMPLE_SECONDS = 0.5
+
+
+def group_rss_kb(group: int) -> int:
+    """Resident size of every process in a process group (a build and its parsing workers)."""
+    total = 0
+    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[2]) == group:  # fields: state, ppid, pgrp, ..., rss (the 22nd)
+            total += int(fields[21]) * page_kb
+    return total
+
+
+def _timed_run(
+    command: list[str], cap_mb: float | None = None, *, quiet: bool = True
+) -> dict[str, float]:
+    """Run a command in its own process group: wall time, the kernel's peak RSS of its
+    largest process, and the sampled peak of the whole group. Above ``cap_mb`` (summed
+    over the group, sampled twice a second) the group is killed and that is recorded.
+    ``quiet`` hides what the command prints unless it fails."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            command,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL if quiet else None,
+            stderr=errors if quiet else None,
+        )
+        peak_kb, killed_kb = 0, 0
+        done = threading.Event()
+
+        def watch() -> None:
+            nonlocal peak_kb, killed_kb
+            while not done.wait(SAMPLE_SECONDS):
+                rss = group_rss_kb(process.pid)
+                peak_kb = max(peak_kb, rss)
+                if cap_mb is not None and rss > cap_mb * 1024:
+                    killed_kb = rss
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(process.pid, signal.SIGKILL)
+                    return
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        done.set()
+        watcher.join()
+        seconds = time.perf_counter() - start
+        errors.seek(0)
+        said = errors.read().decode("utf-8", "replace")
+    result = {
+        "seconds": seconds,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "group_peak_rss_mb": peak_kb / 1024,
+    }
+    if killed_kb:
+        _log(f"  stopped after {seconds:.0f} s at {killed_kb / 1024:,.0f} MB (cap {cap_mb:,.0f})")
+        return {**result, "killed_at_rss_mb": killed_kb / 1024}
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode not in (0, 1):  # 1: SHACL violations, still a complete build
+        sys.stderr.write(said[-4000:])
         raise subprocess.CalledProcessError(process.returncode, command)
-    return {"seconds": seconds, "peak_rss_mb": usage.ru_maxrss / 1024}
+    return result
 
 
 def fit(points: Sequence[tuple[float, float]]) -> tuple[float, float] | None:
@@ -696,18 +907,27 @@ def render(report: dict[str, Any]) -> str:
     for result in report["results"]:
         stages = result["stages"]
         lines += [
-            f"## {result['label']}: {result['triples']:,} triples, {result['documents']:,} "
-            "documents",
+            f"## {result['label']}: {result['triples']:,} triples"
+            + (" (the target: the worker stopped before counting)" if "stopped" in result else "")
+            + f", {result['documents']:,} documents",
             "",
-            f"{result['quads']:,} quads"
+            (
+                f"{result['quads']:,} quads"
+                if result.get("quads") is not None
+                else "quads not counted"
+            )
             + (
                 f"; Turtle {result['bytes']['turtle'] / 1e6:.1f} MB, TriG "
                 f"{result['bytes']['trig'] / 1e6:.1f} MB"
                 if "bytes" in result
                 else ""
             )
-            + "; validation (kg): "
-            + ", ".join(f"{v} {k}s" for k, v in result.get("validation", {}).items())
+            + (
+                "; validation (kg): "
+                + ", ".join(f"{v} {k}s" for k, v in result["validation"].items())
+                if "validation" in result
+                else ""
+            )
             + (
                 "; pyshacl: "
                 + ", ".join(f"{v} {k}s" for k, v in result["validation_pyshacl"].items())
@@ -721,6 +941,7 @@ def render(report: dict[str, Any]) -> str:
             )
             + ".",
             "",
+            *_stopped_lines(result),
             "| stage | seconds | CPU s | peak RSS MB (before) | s per 100k triples |",
             "|---|---:|---:|---:|---:|",
         ]
@@ -737,10 +958,7 @@ def render(report: dict[str, Any]) -> str:
             "`kg build` validates while it writes, so it takes less than the sum of its stages.",
             "",
         ]
-        lines += [
-            "| kg stage | reference | kg s | reference s | kg / reference |",
-            "|---|---|---:|---:|---:|",
-        ]
+        compared = []
         for ours, (theirs, _) in COMPARISONS.items():
             mine = _combined(stages, ours)
             other = _combined(stages, theirs)
@@ -748,15 +966,22 @@ def render(report: dict[str, Any]) -> str:
                 continue
             ratio = mine["seconds"] / other["seconds"] if other["seconds"] else float("nan")
             mark = " (extrapolated)" if other.get("extrapolated") else ""
-            lines.append(
+            compared.append(
                 f"| {ours} | {theirs} | {mine['seconds']:.2f} | {_seconds(other)} | "
                 f"{ratio:.2f}{mark} |"
             )
-        lines += [
-            "",
-            "| query | rdflib s | pyoxigraph s | rdflib / pyoxigraph | rows |",
-            "|---|---:|---:|---:|---:|",
-        ]
+        if compared:
+            lines += [
+                "| kg stage | reference | kg s | reference s | kg / reference |",
+                "|---|---|---:|---:|---:|",
+                *compared,
+                "",
+            ]
+        if result.get("queries"):
+            lines += [
+                "| query | rdflib s | pyoxigraph s | rdflib / pyoxigraph | rows |",
+                "|---|---:|---:|---:|---:|",
+            ]
         for name, q in result.get("queries", {}).items():
             if "rdflib_seconds" not in q:  # rdflib skipped above --reference-max-triples
                 lines.append(
@@ -786,7 +1011,146 @@ def render(report: dict[str, Any]) -> str:
     lines += _bottleneck_lines(report)
     lines += _example_lines(report)
     lines += _target_lines(report)
+    lines += readme_table(report)
     return "\n".join(lines) + "\n"
+
+
+def _stopped_lines(result: dict[str, Any]) -> list[str]:
+    """What was killed for its memory, when and at what size."""
+    lines = []
+    stopped = result.get("stopped")
+    if stopped:
+        lines.append(
+            "The measuring worker was stopped above the memory cap after "
+            f"{stopped['seconds']:.0f} s, at {stopped['killed_at_rss_mb']:,.0f} MB, in the stage "
+            f"{stopped['stage'] or '(between stages)'}; the stages before it are below."
+        )
+    for name, entry in result["stages"].items():
+        if "killed_at_rss_mb" in entry:
+            lines.append(
+                f"`{name}` was stopped above the memory cap after {entry['seconds']:.0f} s, at "
+                f"{entry['killed_at_rss_mb']:,.0f} MB (its processes together)."
+            )
+    return [*lines, ""] if lines else []
+
+
+def readme_table(report: dict[str, Any]) -> list[str]:
+    """The README's performance table: the headline figures per size, with the reference
+    path (rdflib + pyshacl) at the largest size that ran it."""
+    results = report["results"]
+    reference = next(
+        (r for r in reversed(results) if "rdflib serialise Turtle" in r["stages"]), None
+    )
+
+    def cell(result: dict[str, Any], name: str, unit: str = "s") -> str:
+        entry = result["stages"].get(name)
+        if entry is None:
+            return "—"
+        if "killed_at_rss_mb" in entry:
+            return f"stopped at {entry['killed_at_rss_mb'] / 1024:.1f} GiB"
+        if unit == "MiB":
+            return f"{entry['peak_rss_mb']:,.0f} MiB"
+        if unit == "ms":
+            return f"{entry['seconds'] * 1000:.1f} ms"
+        return _seconds(entry)
+
+    def slowest(result: dict[str, Any]) -> str:
+        examples = result.get("example_queries", {})
+        worst = max((q["seconds"] for q in examples.values()), default=None)
+        return "—" if worst is None else f"{worst * 1000:.1f} ms"
+
+    def ratio(ours: str, theirs: str) -> str:
+        if reference is None:
+            return ""
+        mine, other = _combined(reference["stages"], ours), _combined(reference["stages"], theirs)
+        if not mine or not other or not other["seconds"]:
+            return ""
+        return f"{mine['seconds'] / other['seconds']:.3f}"
+
+    label = reference["label"] if reference else ""
+    rows: list[tuple[str, list[str], str, str]] = [
+        (
+            "**`kg build`, cold**",
+            [f"**{cell(r, COMMAND_STAGES[0])}**" for r in results],
+            _seconds(_combined(reference["stages"], "reference path")) if reference else "",
+            ratio(COMMAND_STAGES[0], "reference path"),
+        ),
+        ("peak memory of that build", [cell(r, COMMAND_STAGES[0], "MiB") for r in results], "", ""),
+        ("`kg build`, nothing changed", [cell(r, COMMAND_STAGES[1]) for r in results], "", ""),
+        (
+            "`kg build --cache`, cold (filling the cache)",
+            [cell(r, COMMAND_STAGES[2]) for r in results],
+            "",
+            "",
+        ),
+    ]
+    for edit in EDITS:
+        rows.append(
+            (
+                f"`kg build --cache`, one file edited: {edit.label}",
+                [cell(r, edit_stage(edit)) for r in results],
+                "",
+                "",
+            )
+        )
+    rows += [
+        (
+            "stages, one after another: load + resolve",
+            [cell(r, "load+resolve") for r in results],
+            f"parse TriG {cell(reference, 'rdflib parse TriG')}" if reference else "",
+            ratio("load+resolve+map", "rdflib parse TriG") + " (load+map)" if reference else "",
+        ),
+        ("map to quads", [cell(r, "map") for r in results], "", ""),
+        (
+            "SHACL validation (default engine)",
+            [cell(r, "validate (kg)") for r in results],
+            f"pyshacl {cell(reference, 'validate (pyshacl)')}" if reference else "",
+            ratio("validate (kg)", "validate (pyshacl)"),
+        ),
+        (
+            "write Turtle",
+            [cell(r, "write Turtle") for r in results],
+            f"rdflib {cell(reference, 'rdflib serialise Turtle')}" if reference else "",
+            ratio("write Turtle", "rdflib serialise Turtle"),
+        ),
+        (
+            "write TriG",
+            [cell(r, "write TriG") for r in results],
+            f"rdflib {cell(reference, 'rdflib serialise TriG')}" if reference else "",
+            ratio("write TriG", "rdflib serialise TriG"),
+        ),
+        (
+            "write the on-disk store (`kg build --store`)",
+            [cell(r, "write store (kg build --store)") for r in results],
+            "",
+            "",
+        ),
+        (
+            "`kg query`: open the TriG / open the store",
+            [
+                f"{cell(r, 'kg query: open TriG')} / {cell(r, 'kg query: open store')}"
+                for r in results
+            ],
+            "",
+            "",
+        ),
+        ("the example queries, slowest (`kg query`)", [slowest(r) for r in results], "", ""),
+    ]
+    lines = [
+        "## The README's table",
+        "",
+        "Seconds, one run each; the README's performance section shows this table.",
+        "",
+        "| | "
+        + " | ".join(r["label"] for r in results)
+        + (f" | reference path at {label} | kg / reference |" if label else " | | |"),
+        "|---|" + "---:|" * len(results) + "---:|---:|",
+    ]
+    for name, cells, theirs, share in rows:
+        if all(c in ("—", "**—**", "— / —") for c in cells):
+            continue
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {theirs} | {share} |")
+    return [*lines, ""]
 
 
 def _example_lines(report: dict[str, Any]) -> list[str]:
@@ -820,15 +1184,28 @@ def _target_lines(report: dict[str, Any]) -> list[str]:
         return []
     examples = largest.get("example_queries", {})
     slowest = max((q["seconds"] for q in examples.values()), default=float("nan"))
-    cold, unchanged, edited = (stages[COMMAND_STAGES[i]] for i in (0, 1, 3))
+    cold = stages[COMMAND_STAGES[0]]
+    if "killed_at_rss_mb" in cold:
+        return []
     rows = [
         ("cold `kg build`", "cold", cold["seconds"]),
         ("peak RSS of a cold build", "peak_rss_mb", cold["peak_rss_mb"]),
-        ("rebuild, nothing changed", "unchanged", unchanged["seconds"]),
-        ("rebuild after editing one file", "edited", edited["seconds"]),
-        ("SHACL validation", "validate", stages["validate (kg)"]["seconds"]),
-        ("slowest example query", "query", slowest),
     ]
+    if COMMAND_STAGES[1] in stages:
+        rows.append(("rebuild, nothing changed", "unchanged", stages[COMMAND_STAGES[1]]["seconds"]))
+    for edit in EDITS:
+        if edit_stage(edit) in stages:
+            rows.append(
+                (
+                    f"rebuild after one edit: {edit.label}",
+                    "edited",
+                    stages[edit_stage(edit)]["seconds"],
+                )
+            )
+    if "validate (kg)" in stages:
+        rows.append(("SHACL validation", "validate", stages["validate (kg)"]["seconds"]))
+    if examples:
+        rows.append(("slowest example query", "query", slowest))
     lines = [
         f"## Targets at {largest['label']} ({largest['triples']:,} triples)",
         "",
@@ -910,7 +1287,7 @@ def print_summary(report: dict[str, Any]) -> None:
             f"\n{result['label']}: {result['triples']:,} triples, {result['documents']} documents"
         )
         for name, entry in result["stages"].items():
-            print(f"  {name:26} {_seconds(entry):>24} s   peak {_mb(entry):>20} MB")
+            print(f"  {name:52} {_seconds(entry):>12} s   peak {_mb(entry):>16} MB")
         for ours, (theirs, _) in COMPARISONS.items():
             mine, other = _combined(result["stages"], ours), _combined(result["stages"], theirs)
             if mine and other and other["seconds"]:
@@ -943,6 +1320,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=150_000,
         help="run pyshacl only up to this size; extrapolate above it",
     )
+    parser.add_argument(
+        "--full-max-triples",
+        type=parse_size,
+        default=FULL_MAX_TRIPLES,
+        help="above this size measure only kg's own path: the build, the files, the store, "
+        "opening them, and kg build cold and unchanged as a command",
+    )
+    parser.add_argument(
+        "--memory-cap-gib",
+        type=float,
+        default=MEMORY_CAP_GIB,
+        help="kill a measured process (with its workers) above this resident size",
+    )
     parser.add_argument("--query-repeats", type=int, default=3)
     parser.add_argument("--no-sources", action="store_true", help="skip the evidence anchoring")
     parser.add_argument("--markdown", type=Path, help="write the results as Markdown here")
@@ -953,6 +1343,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--worker-sources", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--worker-pyshacl", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-light", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--scratch", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -963,6 +1354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             pyshacl=args.worker_pyshacl,
             query_repeats=args.query_repeats,
             scratch=args.scratch,
+            full=not args.worker_light,
         )
         (args.scratch / "result.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
         return 0
@@ -975,23 +1367,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     sizes = sorted(parse_size(s) for s in args.sizes.split(","))
     results: list[dict[str, Any]] = []
+    cap_mb = args.memory_cap_gib * 1024
     for size in sizes:
         corpus, sources, generated = corpus_for(size, args.seed, args.cache)
         pyshacl = size <= args.reference_max_triples
-        _log(f"measuring {label_of(size)} ({corpus}){'' if pyshacl else ', pyshacl skipped'}")
+        full = size <= args.full_max_triples
+        texts = None if args.no_sources else sources
+        _log(
+            f"measuring {label_of(size)} ({corpus}){'' if pyshacl else ', pyshacl skipped'}"
+            + ("" if full else ", kg's own path only")
+        )
         with tempfile.TemporaryDirectory(prefix="kg-bench-") as scratch:
             result = run_worker(
-                corpus,
-                None if args.no_sources else sources,
-                pyshacl,
-                args.query_repeats,
-                Path(scratch),
+                corpus, texts, pyshacl, args.query_repeats, Path(scratch), full=full, cap_mb=cap_mb
             )
         with tempfile.TemporaryDirectory(prefix="kg-bench-") as scratch:
             _log("  kg build as a command ...")
-            result["stages"].update(
-                measure_command(corpus, None if args.no_sources else sources, Path(scratch))
-            )
+            commands = measure_command(corpus, texts, Path(scratch), full=full, cap_mb=cap_mb)
+        undo = commands.pop("undo", None)
+        if undo:
+            result["undo"] = undo
+        result["stages"].update(commands)
+        result.setdefault("triples", size)  # a stopped worker counted nothing: the target
+        result.setdefault("quads", None)
+        result.setdefault("documents", synth.documents_for(size))
         result["label"] = label_of(size)
         result["target_triples"] = size
         result["generation_seconds"] = generated

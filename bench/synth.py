@@ -6,11 +6,15 @@
 The corpus looks like the curated seeds: a registry of people, parties with nested
 committees, unions, factions, outlets and posts; one document file per source, each
 with its source (file name and the SHA-256 of a generated source text), roles,
-elections, votes, disciplinary chains, organisational changes, many claims and
-corroborations, every fact with verbatim evidence and code-point offsets into its
-source text. Facts are shared: most are stated by several documents, restated with
-agreeing fields or listed under ``corroborates``. About 3,000 documents make about
-a million triples.
+elections (with candidacies and slates), votes, disciplinary chains, organisational
+changes, many claims (attitude, stance, towards) and corroborations, every fact with
+verbatim evidence and code-point offsets into its source text. Facts are shared: most
+are stated by several documents, restated with agreeing fields or listed under
+``corroborates``. Each document also has some of the newer records of its own: a
+reproduced message, an unnamed agent a claim rests on (certainty and ``according_to``),
+an event claims took place at, a name statement, a composition of a body; and the
+metadata of sources, articles and messages carries field evidence. About 2,300
+documents make about a million triples.
 
 Output is a function of the arguments only: the same arguments give byte-identical
 files (every random choice comes from ``random.Random`` seeded with a string).
@@ -43,16 +47,16 @@ MANIFEST = ".violations.json"
 REGISTRY = "registry.yaml"
 
 CALIBRATION = (
-    (10, 4_040),
-    (20, 6_930),
-    (40, 13_064),
-    (100, 31_701),
-    (300, 94_948),
-    (1_000, 316_336),
-    (3_000, 957_276),
+    (10, 5_226),
+    (20, 9_785),
+    (40, 18_267),
+    (100, 44_166),
+    (300, 131_866),
+    (1_000, 433_862),
+    (3_000, 1_317_487),
 )
 """(documents, distinct triples of the built graph) measured with seed 0; other seeds differ
-by a few per cent. About 315 triples per document from 20 documents up."""
+by a few per cent. About 440 triples per document from 40 documents up."""
 
 # --------------------------------------------------------------------------- YAML
 
@@ -354,6 +358,7 @@ class World:
         self.journalists: list[str] = []
         self.politicians: list[str] = []
         self.home: dict[str, dict[str, Any]] = {}
+        self.slates = 0
         self._build_registry()
         self._build_facts()
 
@@ -752,6 +757,9 @@ class World:
                     )
             candidacies.append(candidacy)
             parts[person] = sentences
+        if len(candidates) >= 3 and (not self.slates or rng.random() < 0.5):
+            self.slates += 1
+            fields["slates"] = [self._slate(wanted, party, candidates, parts)]
         fields["ballots_cast"] = total
         if rng.random() < 0.5:
             fields["turnout"] = round(rng.uniform(18, 82), 1)
@@ -765,6 +773,32 @@ class World:
         self._fact(
             "elections", wanted, fields, quotes, year, (party["id"], electorate, *candidates), parts
         )
+
+    def _slate(
+        self,
+        election: str,
+        party: dict[str, Any],
+        candidates: list[str],
+        parts: dict[str, list[str]],
+    ) -> dict[str, Any]:
+        """A slate backed by a faction: some candidates on it, one left off; the sentences a
+        source may quote for it go into ``parts`` under the slate's key."""
+        rng = self.rng
+        backer = rng.choice(self.factions)
+        on = candidates[: rng.randint(1, len(candidates) - 1)]
+        key = f"{election}-{slug(self.name(backer))}-slate"
+        name = f"{self.name(backer)} slate"
+        parts[key] = [
+            f"the {name}, " + " and ".join(self.name(p) for p in on),
+            f"{self.name(candidates[-1])} was left off the {name}",
+        ]
+        return {
+            "slate": key,
+            "name": name,
+            "backed_by": [backer],
+            "members": on,
+            "left_off": [candidates[-1]],
+        }
 
     def _vote(self) -> None:
         rng = self.rng
@@ -987,6 +1021,18 @@ class _Text:
             self.add(" ")
         return {"quote": core, "start": start, "end": start + len(core)}
 
+    def paragraph(self) -> None:
+        """End the paragraph being written, if any, so what follows starts a new one."""
+        if self.in_paragraph:
+            self.add("\n\n")
+            self.in_paragraph = 0
+
+    def line(self, content: str) -> dict[str, Any]:
+        """Write ``content`` as a line of its own (a message header) and return its evidence."""
+        start = self.length
+        self.add(content + "\n")
+        return {"quote": content, "start": start, "end": start + len(content)}
+
     def text(self) -> str:
         body = "".join(self.parts)
         return body if body.endswith("\n") else body + "\n"
@@ -1177,18 +1223,24 @@ class Generator:
             publisher = world.home[authors[0]]["outlet"]
         text.add(f"{title}\n\n")
         byline = " and ".join(world.name(a) for a in authors)
-        text.add(f"By {byline}, {published.words}\n\n")
+        field_evidence = self._source_evidence(text, title, byline, published, publisher)
         articles: list[dict[str, Any]] = []
         article_start = 0
         splits = set()
         if kind == "archive-page" and len(mentions) >= 4:
             splits = {len(mentions) // 3, 2 * len(mentions) // 3}
+        headings = [self._heading(0, text, authors, published)] if splits else []
         sections: dict[str, list[dict[str, Any]]] = {
+            "messages": [],
+            "unnamed_agents": [],
+            "events": [],
+            "names": [],
             "roles": [],
             "elections": [],
             "votes": [],
             "disciplinary_actions": [],
             "organisational_changes": [],
+            "compositions": [],
             "claims": [],
             "corroborates": [],
         }
@@ -1196,10 +1248,11 @@ class Generator:
         for position, mention in enumerate(mentions):
             if position in splits:
                 articles.append(
-                    self._article(source_id, len(articles), text, article_start, authors, published)
+                    self._article(source_id, len(articles), text, article_start, authors, headings)
                 )
                 text.add("\n")
                 article_start = text.length
+                headings.append(self._heading(len(articles), text, authors, published))
             fact = mention.fact
             chosen = rng.sample(fact.quotes, k=min(len(fact.quotes), rng.choice((1, 1, 2))))
             evidence = [text.sentence(q, FILLERS) for q in chosen]
@@ -1209,6 +1262,11 @@ class Generator:
                     record["candidacies"] = [
                         {**c, "evidence": [text.sentence(rng.choice(fact.parts[c["candidate"]]))]}
                         for c in record["candidacies"]
+                    ]
+                if "slates" in record:
+                    record["slates"] = [
+                        {**s, "evidence": [text.sentence(rng.choice(fact.parts[s["slate"]]))]}
+                        for s in record["slates"]
                     ]
                 record["evidence"] = evidence
                 sections[fact.section].append(record)
@@ -1222,9 +1280,10 @@ class Generator:
             sections["claims"].append(
                 self._claim(source_id, number, rng, text, speakers, topics, published)
             )
+        self._extras(index, source_id, text, speakers, published, sections)
         if splits:
             articles.append(
-                self._article(source_id, len(articles), text, article_start, authors, published)
+                self._article(source_id, len(articles), text, article_start, authors, headings)
             )
         body = text.text()
         digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
@@ -1245,6 +1304,7 @@ class Generator:
             )
         if articles:
             source["articles"] = articles
+        source["field_evidence"] = field_evidence
         data: dict[str, Any] = {"source": source}
         data.update({key: items for key, items in sections.items() if items})
         comment = (
@@ -1253,6 +1313,242 @@ class Generator:
         )
         return to_yaml(data, comment), source_file, body
 
+    def _source_evidence(
+        self, text: _Text, title: str, byline: str, published: Day, publisher: str
+    ) -> dict[str, list[dict[str, Any]]]:
+        """The title and byline written at the top of the text, and a publisher line, as
+        the field evidence of the source's metadata (offsets of what was just written)."""
+        evidence: dict[str, list[dict[str, Any]]] = {
+            "title": [{"quote": title, "start": 0, "end": len(title)}]
+        }
+        start = text.length
+        line = f"By {byline}, {published.words}"
+        text.add(line + "\n\n")
+        evidence["authors"] = [
+            {"quote": f"By {byline}", "start": start, "end": start + 3 + len(byline)}
+        ]
+        at = start + len(line) - len(published.words)
+        evidence["published"] = (
+            [{"quote": published.words, "start": at, "end": at + len(published.words)}]
+            if len(published.words) >= 3
+            else []
+        )
+        evidence["publisher"] = [text.sentence(f"First published by {self.world.name(publisher)}")]
+        return {key: quotes for key, quotes in evidence.items() if quotes}
+
+    def _extras(
+        self,
+        index: int,
+        source_id: str,
+        text: _Text,
+        speakers: list[str],
+        published: Day,
+        sections: dict[str, list[dict[str, Any]]],
+    ) -> None:
+        """The newer kinds of record, per document (never restated elsewhere): a reproduced
+        message, an unnamed agent some claim rests on, an event claims took place at, a name
+        statement, a composition of a body; and claims marked contested or attributed."""
+        world = self.world
+        rng = random.Random(f"{self.seed}:extras:{index}")
+        people = [s for s in speakers if s in world.politicians] or world.politicians[:3]
+        speaker = rng.choice(people)
+        party = world.home[speaker].get("party") or world.parties[0]
+        nec = party["nec"]
+        claims = sections["claims"]
+        # every kind at its rate, and one in turn in every document: small corpora have all
+        turn = ("message", "agent", "certainty", "event", "name", "composition")[index % 6]
+        if turn == "message" or rng.random() < 0.25:
+            sections["messages"].append(
+                self._message(source_id, rng, text, speaker, nec, published)
+            )
+        if turn == "agent" or rng.random() < 0.35:
+            agent = self._unnamed_agent(source_id, rng, text, party, people)
+            sections["unnamed_agents"].append(agent)
+            certainty = "hearsay" if agent["kind"] == "sources" else "anonymous"
+            claims[-1] |= {"certainty": certainty, "according_to": [agent["id"]]}
+        if (turn == "certainty" or rng.random() < 0.3) and len(claims) > 1:
+            claims[0] |= {
+                "certainty": rng.choice(("attributed", "contested")),
+                "according_to": [speaker],
+            }
+        if turn == "event" or rng.random() < 0.35:
+            event = self._event(source_id, rng, text, party, people, published)
+            sections["events"].append(event)
+            for claim in claims[1 : 1 + rng.randint(1, 2)]:
+                claim["at_event"] = event["id"]  # dated (if at all) on the event's day
+        if turn == "name" or rng.random() < 0.3:
+            sections["names"].append(self._name(source_id, rng, text, party))
+        if turn == "composition" or rng.random() < 0.12:
+            sections["compositions"].append(self._composition(source_id, rng, text, nec, published))
+
+    def _message(
+        self, source_id: str, rng: random.Random, text: _Text, sender: str, to: str, published: Day
+    ) -> dict[str, Any]:
+        world = self.world
+        kind = rng.choice(("email", "letter", "statement"))
+        sent = Day(
+            published.year, published.month or 1, max(1, (published.day or 28) - rng.randint(0, 9))
+        )
+        subject = rng.choice(MOTIONS).strip()
+        lines = {
+            "sender": f"From: {world.name(sender)}",
+            "to": f"To: {world.name(to)}",
+            "sent": f"Sent: {sent.words}",
+            "subject": f"Subject: {subject}",
+        }
+        text.paragraph()
+        evidence = {field: [text.line(line)] for field, line in lines.items()}
+        text.add("\n")
+        message: dict[str, Any] = {
+            "id": f"{source_id}-{kind}",
+            "kind": kind,
+            "sender": sender,
+            "to": [to],
+            "sent": sent.text,
+            "subject": subject,
+            "field_evidence": evidence,
+        }
+        return message
+
+    def _unnamed_agent(
+        self,
+        source_id: str,
+        rng: random.Random,
+        text: _Text,
+        party: dict[str, Any],
+        people: list[str],
+    ) -> dict[str, Any]:
+        world = self.world
+        party_name = world.name(party["id"])
+        kind, description, words = rng.choice(
+            (
+                ("commenter", "A reader commenting under the article.", "one reader commented"),
+                (
+                    "sources",
+                    f"Unnamed sources close to the {party_name}.",
+                    f"sources close to the {party_name} said",
+                ),
+                (
+                    "critics",
+                    f"Critics of the {party_name} leadership.",
+                    f"critics of the {party_name} leadership said",
+                ),
+                (
+                    "anonymous-person",
+                    "A party official who asked not to be named.",
+                    "a party official who asked not to be named said",
+                ),
+                (
+                    "unnamed-group",
+                    f"A group of {party_name} members.",
+                    f"a group of {party_name} members wrote",
+                ),
+            )
+        )
+        agent: dict[str, Any] = {
+            "id": f"{source_id}-{kind}",
+            "kind": kind,
+            "description": description,
+        }
+        if kind == "unnamed-group":
+            agent["members"] = sorted(rng.sample(people, k=min(len(people), 2)))
+        agent["evidence"] = [text.sentence(words, FILLERS)]
+        return agent
+
+    def _event(
+        self,
+        source_id: str,
+        rng: random.Random,
+        text: _Text,
+        party: dict[str, Any],
+        people: list[str],
+        published: Day,
+    ) -> dict[str, Any]:
+        world = self.world
+        kind = rng.choice(("meeting", "conference", "rally", "hustings", "online-meeting"))
+        if kind == "meeting":
+            name = f"Meeting of the {world.name(party['nec'])}, {published.words}"
+        else:
+            name = f"{world.name(party['id'])} {kind.replace('-', ' ')}, {published.words}"
+        event: dict[str, Any] = {"id": f"{source_id}-event", "name": name, "kind": kind}
+        if kind == "meeting":
+            event["body"] = party["nec"]
+        else:
+            event["organiser"] = [party["id"]]
+        event["date"] = published.text
+        event["participants"] = sorted(rng.sample(people, k=min(len(people), rng.randint(1, 3))))
+        quotes = [f"the {name[0].lower()}{name[1:]}"]
+        if rng.random() < 0.5:
+            attendance = rng.randint(20, 2_000)
+            event["attendance"] = attendance
+            quotes.append(f"{attendance:,} people attended")
+        if kind == "online-meeting":
+            event["online"] = True
+        elif rng.random() < 0.5:
+            event["place"] = rng.choice(PLACES)
+            quotes.append(f"the meeting in {event['place']}")
+        if rng.random() < 0.4:
+            event["agenda"] = [rng.choice(MOTIONS).strip()]
+        event["evidence"] = [text.sentence(q, FILLERS) for q in quotes]
+        return event
+
+    def _name(
+        self, source_id: str, rng: random.Random, text: _Text, party: dict[str, Any]
+    ) -> dict[str, Any]:
+        full = self.world.name(party["id"])
+        initials = "".join(w[0] for w in full.split() if w[0].isupper())
+        if len(initials) >= 2 and rng.random() < 0.6:
+            name, kind, quote = initials, "acronym", f"the {full} ({initials})"
+        else:
+            name = f"the oldest party in {full.split()[0]}"
+            kind, quote = "description", f"the {full}, {name}"
+        return {
+            "id": f"{source_id}-name-{slug(name, 40)}",
+            "entity": party["id"],
+            "name": name,
+            "kind": kind,
+            "evidence": [text.sentence(quote, FILLERS)],
+        }
+
+    def _composition(
+        self, source_id: str, rng: random.Random, text: _Text, body: str, published: Day
+    ) -> dict[str, Any]:
+        world = self.world
+        holders: list[dict[str, Any]] = []
+        for faction in rng.sample(world.factions, k=min(len(world.factions), rng.randint(2, 3))):
+            seats = rng.randint(2, 8)
+            quote = f"{world.name(faction)} holds {seats} seats on the {world.name(body)}"
+            holders.append({"holder": faction, "seats": seats, "evidence": [text.sentence(quote)]})
+        total = sum(h["seats"] for h in holders) + rng.randint(0, 12)
+        return {
+            "id": f"{source_id}-composition",
+            "body": body,
+            "date": published.text,
+            "seats": total,
+            "holders": holders,
+            "evidence": [text.sentence(f"the {world.name(body)} has {total} seats")],
+        }
+
+    def _heading(
+        self, number: int, text: _Text, authors: list[str], published: Day
+    ) -> dict[str, Any]:
+        """An article's heading line ('Part 2. By A and B, 3 May 2019') written to the text:
+        its metadata, and the field evidence quoting it."""
+        people = [a for a in authors if a in self.world.home]
+        text.paragraph()
+        title = f"Part {number + 1}"
+        record: dict[str, Any] = {"title": title}
+        evidence = {"title": [text.line(title)]}
+        if people:
+            record["authors"] = people
+            evidence["authors"] = [
+                text.line("By " + " and ".join(self.world.name(p) for p in people))
+            ]
+        record["published"] = published.text
+        evidence["published"] = [text.line(published.words)]
+        text.add("\n")
+        return {**record, "field_evidence": evidence}
+
     def _article(
         self,
         source_id: str,
@@ -1260,16 +1556,12 @@ class Generator:
         text: _Text,
         start: int,
         authors: list[str],
-        published: Day,
+        headings: list[dict[str, Any]],
     ) -> dict[str, Any]:
-        article: dict[str, Any] = {
-            "id": f"{source_id}-part-{number + 1}",
-            "title": f"Part {number + 1}",
-        }
-        people = [a for a in authors if a in self.world.home]
-        if people:
-            article["authors"] = people
-        article.update(published=published.text, start=start, end=text.length)
+        heading = dict(headings[number])
+        evidence = heading.pop("field_evidence")
+        article: dict[str, Any] = {"id": f"{source_id}-part-{number + 1}", **heading}
+        article.update(start=start, end=text.length, field_evidence=evidence)
         return article
 
     def _claim(
