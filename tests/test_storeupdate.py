@@ -129,7 +129,7 @@ START: State = {
 }
 
 
-@settings(max_examples=max(1, settings.default.max_examples // 2))  # a store costs ~0.3 s
+@settings(max_examples=max(1, settings().max_examples // 2))  # a store costs ~0.3 s
 @given(st.lists(st.lists(EDIT, min_size=1, max_size=4), min_size=1, max_size=3))
 def test_an_updated_store_holds_what_a_store_loaded_from_scratch_holds(
     steps: list[list[tuple[str, int, int, int]]],
