@@ -192,7 +192,11 @@ def _parser() -> argparse.ArgumentParser:
         "--cache",
         type=Path,
         metavar="DIR",
-        help="cache validated extraction files here, keyed by content",
+        help=(
+            "keep here, keyed by content, the parsed extraction files, the formatted "
+            "TriG/Turtle pieces and the validation state, so a rebuild redoes only what "
+            "an edit changed (safe to delete)"
+        ),
     )
     sub.add_argument(
         "-j",
