@@ -31,11 +31,11 @@ from kg.errors import KgError, OutputError
 from kg.storeupdate import (
     Blocks,
     NotUpdatableError,
-    closing,
     plan_update,
     split_trig,
     update_copy,
     write_record,
+    write_store,
 )
 
 STORE_SUFFIX = ".oxigraph"
@@ -194,17 +194,12 @@ def _updated(target: Path, temp: Path, blocks: Blocks) -> str | None:
 
 
 def _load(temp: Path, trig: bytes, union: bytes, union_format: str) -> None:
-    store = ox.Store(str(temp))
-    try:
+    def fill(store: ox.Store) -> None:
         store.bulk_load(trig, ox.RdfFormat.TRIG)
         # the union: triples, so into the default graph
         store.bulk_load(union, ox.RdfFormat.from_extension(union_format))
-        store.flush()
-    except BaseException as exc:
-        closing(exc)
-        del store
-        raise
-    del store  # closes the database before it is moved
+
+    write_store(temp, fill)
 
 
 def _swap(new: Path, target: Path) -> None:

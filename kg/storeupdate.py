@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,9 +155,15 @@ def update_copy(previous: Path, temp: Path, blocks: Blocks, plan: Plan) -> None:
         ox.Store.read_only(str(previous)).backup(str(temp))
     except OSError as exc:
         raise NotUpdatableError(f"cannot copy it: {exc}") from None
-    store = ox.Store(str(temp))
+    write_store(temp, lambda store: _update(store, blocks, plan))
+
+
+def write_store(directory: Path, fill: Callable[[ox.Store], None]) -> None:
+    """Open a store at ``directory``, ``fill`` it and flush it, and close it whatever
+    happens, before the caller moves or removes the directory."""
+    store = ox.Store(str(directory))
     try:
-        _update(store, blocks, plan)
+        fill(store)
         store.flush()
     except BaseException as exc:
         closing(exc)
@@ -242,4 +248,5 @@ __all__ = [
     "split_trig",
     "update_copy",
     "write_record",
+    "write_store",
 ]
