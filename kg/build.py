@@ -179,7 +179,8 @@ class Build:
         (:mod:`kg.piecewise`); commit them once the files are written."""
         out = Path(out_dir)
         with paused_gc():
-            made = serialise_formats(self.mapping.quads, formats, pieces=pieces)
+            digests = self.mapping.graph_digests() if pieces is not None else None
+            made = serialise_formats(self.mapping.quads, formats, pieces=pieces, digests=digests)
             files = {out / f"{GRAPH_STEM}.{fmt.value}": data for fmt, data in made.items()}
             files[out / f"{GRAPH_STEM}{SOURCEMAP_SUFFIX}"] = self.sourcemap()
         return files
@@ -344,7 +345,7 @@ class _StateKeeper:
         self.shapes = shapes
         self.engine = engine
         self.key = fingerprint(shapes, engine)
-        self.texts = GraphTexts(mapping.quads)
+        self.texts = GraphTexts(mapping.quads, mapping.graph_digests())
         self.reach: Reach | None = None
         self.previous: ValidationState | None = None
 

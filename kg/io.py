@@ -177,6 +177,12 @@ def quads_digest(quads: list[Quad], runs: list[tuple[int, int]]) -> bytes:
     return hasher.digest()
 
 
+def graph_digests(quads: list[Quad]) -> dict[str, bytes]:
+    """:func:`quads_digest` of every graph, by graph name in order."""
+    runs = graph_runs(quads)
+    return {graph: quads_digest(quads, runs[graph]) for graph in sorted(runs)}
+
+
 def _graph_keys(quads: list[Quad]) -> Iterator[tuple[str, set[str]]]:
     """Each graph's statement keys, graphs in name order."""
     runs = graph_runs(quads)

@@ -24,6 +24,7 @@ from rdflib.term import Node as Term
 from kg import ntriples
 from kg.dates import PartialDate
 from kg.errors import KgError, Location
+from kg.io import graph_digests
 from kg.load import Loaded
 from kg.models import ENTITY_SECTIONS, Evidence, Node, Part, Post, Tenure
 from kg.namespaces import DEFAULT_BASE, KG, OA
@@ -100,6 +101,14 @@ class MappedGraph:
 
     quads: list[Quad] = field(default_factory=list)
     origins: dict[str, Location] = field(default_factory=dict)
+    _digests: dict[str, bytes] | None = field(default=None, repr=False, compare=False)
+
+    def graph_digests(self) -> dict[str, bytes]:
+        """Each named graph's :func:`kg.io.quads_digest`, made once: the validation state
+        and the piece cache both ask which graphs changed."""
+        if self._digests is None:
+            self._digests = graph_digests(self.quads)
+        return self._digests
 
 
 def map_corpus(corpus: Corpus, base: str = DEFAULT_BASE) -> MappedGraph:

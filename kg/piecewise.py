@@ -20,14 +20,14 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from operator import itemgetter
 
 from kg.io import (
     Format,
+    graph_digests,
     graph_runs,
     prefix_header,
-    quads_digest,
     statement_key,
     trig,
     trig_blocks,
@@ -45,26 +45,32 @@ PIECEWISE = frozenset({Format.TRIG, Format.TURTLE})
 
 
 def serialise_formats(
-    quads: list[Quad], formats: Iterable[Format], *, pieces: PieceCache | None = None
+    quads: list[Quad],
+    formats: Iterable[Format],
+    *,
+    pieces: PieceCache | None = None,
+    digests: Mapping[str, bytes] | None = None,
 ) -> dict[Format, bytes]:
     """:func:`kg.io.serialise_formats`, reusing and keeping TriG/Turtle pieces in ``pieces``.
 
     Formats other than TriG and Turtle are made by the plain path. Nothing is written
     to disk here: the caller commits ``pieces`` once its outputs are in place.
+    ``digests`` are the graphs' :func:`kg.io.graph_digests` if the caller has them.
     """
     wanted = set(formats)
     if pieces is None:
         return plain_formats(quads, wanted)
     out = plain_formats(quads, wanted - PIECEWISE) if wanted - PIECEWISE else {}
     if wanted & PIECEWISE:
-        out.update(_Assembly(quads, pieces).formats(wanted & PIECEWISE))
+        found = digests if digests is not None else graph_digests(quads)
+        out.update(_Assembly(quads, pieces, found).formats(wanted & PIECEWISE))
     return {fmt: out[fmt] for fmt in Format if fmt in out}
 
 
 class _Assembly:
     """One serialisation: the graphs of ``quads``, their records and their keys."""
 
-    def __init__(self, quads: list[Quad], pieces: PieceCache) -> None:
+    def __init__(self, quads: list[Quad], pieces: PieceCache, digests: Mapping[str, bytes]) -> None:
         self.quads = quads
         self.pieces = pieces
         self.runs = graph_runs(quads)
@@ -80,7 +86,7 @@ class _Assembly:
                     )
                 )
             )
-            key = self._quads_digest(graph)
+            key = digests[graph][:DIGEST_SIZE]
             record = pieces.graph(key)
             if record is None or len(record.subjects) != len(self.subjects[graph]):
                 record = self._record(graph)
@@ -94,9 +100,6 @@ class _Assembly:
         if Format.TURTLE in wanted:
             out[Format.TURTLE] = self.turtle()
         return out
-
-    def _quads_digest(self, graph: str) -> bytes:
-        return quads_digest(self.quads, self.runs[graph])[:DIGEST_SIZE]
 
     def _keys(self, graph: str) -> list[str]:
         found = self.keys.get(graph)

@@ -33,7 +33,7 @@ from rdflib.compare import to_isomorphic
 from kg import ntriples
 from kg.atomic import write_atomically
 from kg.errors import Location
-from kg.io import graph_runs, quads_digest
+from kg.io import graph_runs
 from kg.ntriples import Quad
 from kg.resources import turtle_files
 from kg.shacl_terms import focus_text
@@ -62,10 +62,10 @@ class GraphTexts:
     that says whether the graph changed (:func:`kg.io.quads_digest`, as the piece cache
     uses), and, made only for the graphs that are kept, their statements as N-Triples lines."""
 
-    def __init__(self, quads: list[Quad]) -> None:
+    def __init__(self, quads: list[Quad], digests: Mapping[str, bytes]) -> None:
         self.quads = quads
         self.runs = graph_runs(quads)
-        self.digests = {g: quads_digest(quads, self.runs[g]).hex() for g in sorted(self.runs)}
+        self.digests = {graph: digest.hex() for graph, digest in digests.items()}
 
     def statements(self, graph: str) -> set[tuple[str, str, str]]:
         quads = self.quads
@@ -397,8 +397,11 @@ class _Index:
         self.has_blank_nodes = blank
         """Engines may name blank nodes in a report as they like: then validate everything."""
 
-    def _step(self, nodes: set[str], step: Step) -> set[str]:
-        """The nodes one step (or, repeated, any number of steps) leads to from ``nodes``."""
+    def _step(
+        self, nodes: set[str], step: Step, read: set[tuple[str, str, str]] | None = None
+    ) -> set[str]:
+        """The nodes one step (or, repeated, any number of steps) leads to from ``nodes``;
+        the statements it passes along are added to ``read`` if given."""
         predicate = "" if step.predicate == ANY else ntriples.iri(step.predicate)
         table = self.out if step.forward else self.into
         reached = set(nodes) if step.repeat else set()
@@ -409,6 +412,8 @@ class _Index:
                 for p, other in table.get(node, ()):
                     if not predicate or p == predicate:
                         following.add(other)
+                        if read is not None:
+                            read.add((node, p, other) if step.forward else (other, p, node))
             if not step.repeat:
                 return following
             frontier = following - reached
@@ -444,26 +449,7 @@ class _Index:
         for walk in walks:
             frontier = set(nodes)
             for step in walk:
-                predicate = "" if step.predicate == ANY else ntriples.iri(step.predicate)
-                table = self.out if step.forward else self.into
-                reached: set[str] = set()
-                pending = set(frontier)
-                seen: set[str] = set()
-                while pending:
-                    following: set[str] = set()
-                    for node in pending:
-                        for p, other in table.get(node, ()):
-                            if not predicate or p == predicate:
-                                statements.add(
-                                    (node, p, other) if step.forward else (other, p, node)
-                                )
-                                following.add(other)
-                    seen |= pending
-                    reached |= following
-                    if not step.repeat:
-                        break
-                    pending = following - seen
-                frontier = reached | (frontier if step.repeat else set())
+                frontier = self._step(frontier, step, statements)
                 if not frontier:
                     break
         return statements

@@ -252,6 +252,8 @@ def _shut(sock: socket.socket) -> None:
 
 
 class _WatchedHTTP(http.client.HTTPConnection):
+    """A connection whose socket the watchdog can cut once it is open."""
+
     def __init__(self, *args: Any, watchdog: _Watchdog, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._watchdog = watchdog
@@ -261,14 +263,9 @@ class _WatchedHTTP(http.client.HTTPConnection):
         self._watchdog.attach(self.sock)
 
 
-class _WatchedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, *args: Any, watchdog: _Watchdog, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._watchdog = watchdog
-
-    def connect(self) -> None:
-        super().connect()
-        self._watchdog.attach(self.sock)
+class _WatchedHTTPS(_WatchedHTTP, http.client.HTTPSConnection):
+    """The same over TLS: HTTPSConnection.connect wraps the socket, then the watchdog
+    attaches to the wrapped one."""
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):

@@ -437,7 +437,7 @@ def _turbo(data: str, shapes: Graph) -> Graph:
         source: object = Input(data, "nt", None, {}, {}, True)
         # Shapes as text too: given an rdflib Graph, turbo mimics pyshacl and reads
         # "1"^^xsd:boolean as true, which SHACL does not (core/property/uniqueLang-002).
-        shapes_source: object = Input(shapes_text(shapes), "nt", None, {}, {}, True)
+        shapes_source: object = Input(_shapes_text(shapes), "nt", None, {}, {}, True)
     except ImportError:  # pragma: no cover - a pyshacl-turbo without it reads a Graph
         source = Graph().parse(data=data, format="nt")
         shapes_source = shapes
@@ -459,7 +459,7 @@ def _turbo(data: str, shapes: Graph) -> Graph:
 _SHAPES_TEXT: dict[int, tuple[Graph, str]] = {}
 
 
-def shapes_text(shapes: Graph) -> str:
+def _shapes_text(shapes: Graph) -> str:
     """The shapes as N-Triples, remembered for the graph last given (the project's
     shapes are split once per process, so a build serialises them once)."""
     known = _SHAPES_TEXT.get(id(shapes))
