@@ -8,10 +8,8 @@ leaves the previous output as it was.
 from __future__ import annotations
 
 import gc
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from json.encoder import encode_basestring
 from pathlib import Path
 
 from rdflib import Dataset, Graph
@@ -20,7 +18,7 @@ from kg.atomic import write_atomically
 from kg.cache import LoadCache
 from kg.defaults import GRAPH_STEM
 from kg.diskstore import STORE_SUFFIX, StagedStore, stage_store
-from kg.errors import InputError, KgError, Location, Problem
+from kg.errors import InputError, KgError, Problem
 from kg.evidence import Anchor, check_documents, with_computed_offsets
 from kg.io import (
     Format,
@@ -45,6 +43,7 @@ from kg.revalidation import (
     save_state,
 )
 from kg.shape_reach import Reach
+from kg.sourcemap import read_sourcemap, sourcemap_json
 from kg.validation import (
     Engine,
     PendingValidation,
@@ -229,37 +228,6 @@ class Build:
             return sorted(files)
         staged.commit(Path(out_dir) / f"{GRAPH_STEM}.{Format.TRIG.value}")
         return sorted([*files, staged.target])
-
-
-def sourcemap_json(origins: Mapping[str, Location]) -> bytes:
-    """The source map as :meth:`Build.sourcemap` writes it: the bytes of
-    ``json.dumps(sorted origins, indent=1, ensure_ascii=False)`` and a newline, made
-    line by line with json's own string encoder (at a million statements the map holds
-    1.3 million entries, and the generic encoder took twice as long)."""
-    if not origins:
-        return b"{}\n"
-    quoted = encode_basestring
-    lines = [f" {quoted(key)}: {quoted(str(origins[key]))}" for key in sorted(origins)]
-    return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
-
-
-def read_sourcemap(path: Path) -> dict[str, Location]:
-    """The origins a build wrote with :meth:`Build.sourcemap` (empty if there is no file):
-    what ``kg validate`` and ``kg report`` use to name the extraction file and line."""
-    if not path.is_file():
-        return {}
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        origins = {}
-        for iri, where in raw.items():
-            file, _, rest = str(where).partition(":")
-            line, _, column = rest.partition(":")
-            origins[iri] = Location(
-                file, int(line) if line else None, int(column) if column else None
-            )
-    except (ValueError, AttributeError, OSError) as exc:
-        raise KgError(f"{path}: not a source map written by kg build: {exc}") from None
-    return origins
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,20 +60,58 @@ class Entry:
         return self.statements[0].record
 
 
+@dataclass(frozen=True, slots=True)
+class Known:
+    """All that files other than an id's own read of it: what kinds of record it names, the
+    IRI segment it is minted under, and the organisation it names (a post's). A build
+    that loads only the files an edit touches (:mod:`kg.docunits`) knows the other ids so."""
+
+    kinds: frozenset[str]
+    segment: str
+    organisation: str | None
+
+    @classmethod
+    def of(cls, record: Node) -> Known:
+        organisation = getattr(record, "organisation", None)
+        return cls(
+            _kinds_of(record),
+            record.iri_segment,
+            organisation if isinstance(organisation, str) else None,
+        )
+
+
 @dataclass(slots=True)
 class Corpus:
-    """Everything loaded and cross-checked, ready to map."""
+    """Everything loaded and cross-checked, ready to map; with ``known``, ids stated only in
+    files that were not loaded (checked by an earlier build, and unchanged since)."""
 
     registry: Loaded[RegistryFile] | None
     documents: list[Loaded[DocumentFile]]
     entries: dict[str, Entry] = field(default_factory=dict)
+    known: Mapping[str, Known] = field(default_factory=dict)
 
     def kinds(self, record_id: str) -> frozenset[str]:
         entry = self.entries.get(record_id)
-        return entry.kinds if entry else frozenset()
+        if entry is not None:
+            return entry.kinds
+        known = self.known.get(record_id)
+        return known.kinds if known is not None else frozenset()
 
     def record(self, record_id: str) -> Node:
         return self.entries[record_id].record
+
+    def segment(self, record_id: str) -> str:
+        """The IRI segment the record is minted under (``person``, ``claim`` ...)."""
+        entry = self.entries.get(record_id)
+        return entry.record.iri_segment if entry is not None else self.known[record_id].segment
+
+    def post_organisation(self, record_id: str) -> str | None:
+        """The organisation the record names (a post's), if it exists and names one."""
+        entry = self.entries.get(record_id)
+        if entry is not None:
+            return Known.of(entry.record).organisation
+        known = self.known.get(record_id)
+        return known.organisation if known is not None else None
 
     def location_of(self, record_id: str) -> Location | None:
         entry = self.entries.get(record_id)
@@ -91,9 +129,14 @@ class Corpus:
             yield from _document_facts(document)
 
 
-def resolve(registry: Loaded[RegistryFile] | None, documents: list[Loaded[DocumentFile]]) -> Corpus:
-    """Index ids, check every reference and merge repeated facts; raise on any problem."""
-    corpus = Corpus(registry, documents)
+def resolve(
+    registry: Loaded[RegistryFile] | None,
+    documents: list[Loaded[DocumentFile]],
+    known: Mapping[str, Known] | None = None,
+) -> Corpus:
+    """Index ids, check every reference and merge repeated facts; raise on any problem.
+    References may also point at ``known`` ids, stated in files not given here."""
+    corpus = Corpus(registry, documents, known=known or {})
     problems: list[Problem] = []
     _index(corpus, problems)
     for statement in _all_statements(corpus):
@@ -327,8 +370,7 @@ def _check_posts(corpus: Corpus) -> Iterator[Problem]:
         organisation = getattr(fact, "organisation", None)
         if section != "roles" or post_id is None or organisation is None:
             continue
-        post = corpus.entries.get(post_id)
-        owner = getattr(post.record, "organisation", None) if post else None
+        owner = corpus.post_organisation(post_id)
         if owner is not None and owner != organisation:
             path = (section, index, "organisation")
             yield Problem(
@@ -368,8 +410,8 @@ def _check_tenure_organisations(corpus: Corpus) -> Iterator[Problem]:
 def _tenure_organisation(corpus: Corpus, tenure: Node) -> str | None:
     organisation = getattr(tenure, "organisation", None)
     post_id = getattr(tenure, "post", None)
-    if organisation is None and post_id in corpus.entries:
-        organisation = getattr(corpus.entries[post_id].record, "organisation", None)
+    if organisation is None and post_id is not None:
+        organisation = corpus.post_organisation(post_id)
     return organisation
 
 
