@@ -7,6 +7,7 @@ leaves the previous output as it was.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -18,8 +19,9 @@ from kg.atomic import write_atomically
 from kg.cache import LoadCache
 from kg.defaults import GRAPH_STEM
 from kg.diskstore import STORE_SUFFIX, StagedStore, stage_store
+from kg.docunits import Inputs, Rebuilt, rebuild, record, state_key
 from kg.errors import InputError, KgError, Problem
-from kg.evidence import Anchor, check_documents, with_computed_offsets
+from kg.evidence import anchor_documents
 from kg.io import (
     Format,
     serialise_quads,
@@ -27,7 +29,7 @@ from kg.io import (
     to_graph,
 )
 from kg.load import discover, load_documents, load_registry
-from kg.mapping import MappedGraph, map_corpus
+from kg.mapping import MappedGraph, Minter, assemble, check_base, map_corpus, map_files
 from kg.namespaces import DEFAULT_BASE
 from kg.ntriples import ascii_document
 from kg.pieces import PieceCache
@@ -103,13 +105,9 @@ def load_corpus(
         raise InputError(problems)
     if sources_dir is not None:
         progress(f"anchoring evidence in {sources_dir}")
-        anchors, problems = check_documents(documents, Path(sources_dir))
+        documents, problems = anchor_documents(documents, Path(sources_dir))
         if problems:
             raise InputError(problems)
-        by_file: dict[str, list[Anchor]] = {}
-        for found_anchor in anchors:
-            by_file.setdefault(found_anchor.location.file, []).append(found_anchor)
-        documents = [with_computed_offsets(d, by_file.get(d.display, [])) for d in documents]
     return resolve(registry, documents)
 
 
@@ -275,13 +273,22 @@ def build(
     True
     """
     with paused_gc():
-        corpus = load_corpus(
-            seeds_dir, sources_dir=sources_dir, cache_dir=cache_dir, jobs=jobs, progress=progress
-        )
-        progress("mapping to RDF")
-        mapping = map_corpus(corpus, base=base)
-        kept = corpus if keep_corpus else None
-        del corpus
+        if cache_dir is None:
+            corpus = load_corpus(seeds_dir, sources_dir=sources_dir, jobs=jobs, progress=progress)
+            progress("mapping to RDF")
+            mapping = map_corpus(corpus, base=base)
+            kept = corpus if keep_corpus else None
+            del corpus
+        else:
+            mapping, kept = _map_with_units(
+                Path(seeds_dir),
+                Path(sources_dir) if sources_dir is not None else None,
+                Path(cache_dir),
+                base=base,
+                jobs=jobs,
+                keep_corpus=keep_corpus,
+                progress=progress,
+            )
         if not run_validation:
             return Build(kept, mapping)
         chosen = Engine(engine).resolved()
@@ -300,6 +307,48 @@ def build(
         data = ascii_document(mapping.quads)
     pending = start_validation(data, shapes, mapping.origins, chosen, labels)
     return Build(kept, mapping, pending, keeper.save if keeper is not None else None)
+
+
+def _map_with_units(
+    seeds_dir: Path,
+    sources_dir: Path | None,
+    cache_dir: Path,
+    *,
+    base: str,
+    jobs: int,
+    keep_corpus: bool,
+    progress: Progress,
+) -> tuple[MappedGraph, Corpus | None]:
+    """Map with the files' kept mappings (:mod:`kg.docunits`): only the files an edit
+    touches are loaded and mapped again, unless the caller wants the whole corpus back or
+    the edit calls for a full build; then everything is, and its mappings are kept."""
+    inputs = None
+    if seeds_dir.is_dir():
+        with contextlib.suppress(OSError):  # unreadable files: the full load reports them
+            inputs = Inputs.take(seeds_dir, sources_dir)
+    reason = "the caller keeps the loaded corpus" if keep_corpus else "the seeds cannot be read"
+    if inputs is not None and not keep_corpus:
+        rebuilt = rebuild(
+            seeds_dir,
+            sources_dir=sources_dir,
+            cache_dir=cache_dir,
+            base=base,
+            inputs=inputs,
+            progress=progress,
+        )
+        if isinstance(rebuilt, Rebuilt):
+            progress(f"mapping to RDF: {rebuilt.detail}")
+            return rebuilt.mapping, None
+        reason = rebuilt
+    corpus = load_corpus(
+        seeds_dir, sources_dir=sources_dir, cache_dir=cache_dir, jobs=jobs, progress=progress
+    )
+    progress(f"mapping to RDF, every file: {reason}")
+    mappings = list(map_files(corpus, Minter(check_base(base)), corpus.documents, registry=True))
+    mapping = assemble(mappings)
+    if inputs is not None:
+        record(cache_dir, state_key(seeds_dir, sources_dir, base), inputs, corpus, mappings)
+    return mapping, corpus if keep_corpus else None
 
 
 class _StateKeeper:

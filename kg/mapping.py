@@ -130,12 +130,17 @@ class FileMapping:
 
     quads: list[Quad] = field(default_factory=list)
     claims: dict[str, str] = field(default_factory=dict)
+    reads: set[str] = field(default_factory=set)
+    """The ids of other records whose IRI (or post's organisation) the mapping looked up."""
 
 
-def assemble(mappings: Iterable[FileMapping]) -> MappedGraph:
+def assemble(
+    mappings: Iterable[FileMapping], digests: dict[str, bytes] | None = None
+) -> MappedGraph:
     """The corpus's graph from its files' mappings, in corpus order (registry, then the
     documents): quads one file after another, and each origin from the first file that
-    claims it, as one mapper run over the corpus traces it."""
+    claims it, as one mapper run over the corpus traces it. ``digests`` are the graphs'
+    :func:`kg.io.quads_digest` if known (one graph per file)."""
     ordered = list(mappings)
     quads: list[Quad] = []
     for mapping in ordered:
@@ -143,7 +148,8 @@ def assemble(mappings: Iterable[FileMapping]) -> MappedGraph:
     texts: dict[str, str] = {}
     for mapping in reversed(ordered):  # a later update loses to an earlier file's claim
         texts.update(mapping.claims)
-    return MappedGraph(quads, Origins(texts))
+    known = dict(sorted(digests.items())) if digests is not None else None
+    return MappedGraph(quads, Origins(texts), known)
 
 
 def map_corpus(corpus: Corpus, base: str = DEFAULT_BASE) -> MappedGraph:
@@ -259,6 +265,7 @@ class _Mapper:
         return self.minter.node(record.iri_segment, record.id)
 
     def iri_of_id(self, record_id: str) -> str:
+        self.out.reads.add(record_id)
         return self.minter.node(self.corpus.segment(record_id), record_id)
 
     def node(self, record: BaseModel, iri: str, graph: str, source_id: str = "") -> None:
@@ -283,6 +290,7 @@ class _Mapper:
                     self.value(iri, meaning, item, graph, source_id, path)
         self.at(self.file, here)
         if isinstance(record, Tenure) and record.organisation is None and record.post is not None:
+            self.out.reads.add(record.post)
             organisation = self.corpus.post_organisation(record.post)
             assert organisation is not None
             self.emit(

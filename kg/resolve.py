@@ -158,14 +158,30 @@ def _all_statements(corpus: Corpus) -> Iterator[Statement]:
             for index, record in enumerate(getattr(corpus.registry.model, section)):
                 yield Statement(corpus.registry, (section, index), record)
     for document in corpus.documents:
-        source = document.model.source
-        yield Statement(document, ("source",), source)
-        for index, article in enumerate(source.articles):
-            yield Statement(document, ("source", "articles", index), article)
-        for index, message in enumerate(document.model.messages):
-            yield Statement(document, ("messages", index), message)
-        for _, section, index, fact in _document_facts(document):
-            yield Statement(document, (section, index), fact)
+        yield from document_statements(document)
+
+
+def document_statements(document: Loaded[DocumentFile]) -> Iterator[Statement]:
+    """Every record one document states: its source, articles, messages and facts."""
+    source = document.model.source
+    yield Statement(document, ("source",), source)
+    for index, article in enumerate(source.articles):
+        yield Statement(document, ("source", "articles", index), article)
+    for index, message in enumerate(document.model.messages):
+        yield Statement(document, ("messages", index), message)
+    for _, section, index, fact in _document_facts(document):
+        yield Statement(document, (section, index), fact)
+
+
+def document_references(document: Loaded[DocumentFile]) -> set[str]:
+    """Every id a document's records and corroborations point at: the ids whose records
+    its reference checks read."""
+    found: set[str] = set()
+    for statement in document_statements(document):
+        found.update(target for _, target, _ in references(statement.path, statement.record))
+    for index, corroboration in enumerate(document.model.corroborates):
+        found.update(target for _, target, _ in references(("corroborates", index), corroboration))
+    return found
 
 
 def _corroborations(corpus: Corpus) -> Iterator[tuple[Loaded[DocumentFile], int, BaseModel]]:
@@ -289,24 +305,29 @@ def _check_refs(
     corpus: Corpus, file: Loaded[Any], path: ValuePath, model: BaseModel
 ) -> Iterator[Problem]:
     """Every id a record points at exists and is of a kind the field accepts."""
+    for where, target, ref in references(path, model):
+        yield from _check_one_ref(corpus, file, where, target, ref)
+
+
+def references(path: ValuePath, model: BaseModel) -> Iterator[tuple[ValuePath, str, Ref]]:
+    """Every id a record (at ``path``) points at: the field's path, the id, what it accepts."""
     for name, ref in _fields_to_check(type(model)):
         value = getattr(model, name)
         here = (*path, name)
         if ref is not None and value is not None:
             values = value if isinstance(value, list) else [value]
             for index, target in enumerate(values):
-                where = (*here, index) if isinstance(value, list) else here
-                yield from _check_one_ref(corpus, file, where, target, ref)
+                yield ((*here, index) if isinstance(value, list) else here), target, ref
         elif isinstance(value, BaseModel) and not isinstance(value, Node):
-            yield from _check_refs(corpus, file, here, value)
+            yield from references(here, value)
         elif isinstance(value, list | dict):
             items = value.items() if isinstance(value, dict) else enumerate(value)
             for key, item in items:
                 if isinstance(item, list):  # field evidence: a list per field name
                     for index, inner in enumerate(item):
-                        yield from _check_refs(corpus, file, (*here, key, index), inner)
+                        yield from references((*here, key, index), inner)
                 elif isinstance(item, BaseModel) and not isinstance(item, Node):
-                    yield from _check_refs(corpus, file, (*here, key), item)
+                    yield from references((*here, key), item)
 
 
 @functools.cache

@@ -13,6 +13,7 @@ build just as correct.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -47,20 +48,44 @@ FACT_KEYS = ("roles", "elections", "votes", "disciplinary_actions", "organisatio
 
 @pytest.fixture(scope="module")
 def base_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small corpus with one SHACL violation of every kind the generator makes."""
+    """A small corpus with one SHACL violation of every kind the generator makes, and its
+    source texts beside it (``sources``)."""
     home = tmp_path_factory.mktemp("incremental")
-    synth.generate(home / "corpus", DOCUMENTS, seed=5, violations=len(synth.VIOLATION_KINDS))
+    synth.generate(
+        home / "corpus",
+        DOCUMENTS,
+        seed=5,
+        violations=len(synth.VIOLATION_KINDS),
+        sources=home / "sources",
+    )
     return home / "corpus"
+
+
+def _sources_of(corpus: Path) -> Path:
+    return corpus.parent / "sources"
 
 
 # --------------------------------------------------------------------------- outcomes
 
 
-def _outcome(corpus: Path, cache: Path | None, messages: list[str] | None = None) -> Any:
-    """What a build gives: its files and report, or its input problems."""
+def _outcome(
+    corpus: Path,
+    cache: Path | None,
+    messages: list[str] | None = None,
+    sources: Path | None = None,
+) -> Any:
+    """What a build gives: its files and report, or its input problems. With a cache it
+    builds as ``kg build --cache`` does (the loaded corpus is not kept, so only the files
+    an edit touches are loaded again); without, as a plain cold build."""
     try:
         sink: list[str] = messages if messages is not None else []
-        made = build(corpus, cache_dir=cache, progress=sink.append)
+        made = build(
+            corpus,
+            sources_dir=sources,
+            cache_dir=cache,
+            keep_corpus=cache is None,
+            progress=sink.append,
+        )
     except InputError as error:
         return ("input error", [str(p) for p in error.problems])
     return _files_and_report(made)
@@ -72,10 +97,10 @@ def _files_and_report(made: Build) -> Any:
     return ("built", files, report)
 
 
-def _assert_same(corpus: Path, cache: Path) -> list[str]:
+def _assert_same(corpus: Path, cache: Path, sources: Path | None = None) -> list[str]:
     messages: list[str] = []
-    incremental = _outcome(corpus, cache, messages)
-    cold = _outcome(corpus, None)
+    incremental = _outcome(corpus, cache, messages, sources)
+    cold = _outcome(corpus, None, sources=sources)
     assert incremental[0] == cold[0]
     if cold[0] == "built":
         assert incremental[1] == cold[1]  # every file, byte for byte
@@ -256,6 +281,21 @@ def change_followed_date(corpus: Path, rng: random.Random) -> None:
                 return
 
 
+def change_source_text(corpus: Path, rng: random.Random) -> None:
+    """A source text gets a sentence at its end; mostly its extraction's sha256 follows
+    (every quote still anchors), sometimes not (the source changed under the quotes)."""
+    sources = _sources_of(corpus)
+    path = rng.choice(_documents(corpus))
+    data = _read(path)
+    text = sources / data["source"]["file"]
+    if not text.is_file():
+        return
+    text.write_bytes(text.read_bytes() + f"\nAppended {rng.randrange(1000)}.\n".encode())
+    if rng.randrange(4):
+        data["source"]["sha256"] = hashlib.sha256(text.read_bytes()).hexdigest()
+        _write(path, data)
+
+
 EDITS: dict[str, Callable[[Path, random.Random], None]] = {
     "change_quote": change_quote,
     "change_candidacy": change_candidacy,
@@ -266,15 +306,18 @@ EDITS: dict[str, Callable[[Path, random.Random], None]] = {
     "rename_id": rename_id,
     "edit_registry": edit_registry,
     "delete_document": delete_document,
+    "change_source_text": change_source_text,
 }
 
 
 def _restore(corpus: Path, original: Path, rng: random.Random) -> None:
-    """Undo: one file (or the whole corpus) goes back to how it was: fixes what broke."""
+    """Undo: one file (or the whole corpus, with its sources) goes back to how it was."""
     names = sorted(p.name for p in original.iterdir())
     if rng.randrange(3) == 0:
         shutil.rmtree(corpus)
         shutil.copytree(original, corpus)
+        shutil.rmtree(_sources_of(corpus))
+        shutil.copytree(_sources_of(original), _sources_of(corpus))
         return
     name = rng.choice(names)
     shutil.copy2(original / name, corpus / name)
@@ -290,22 +333,27 @@ def _restore(corpus: Path, original: Path, rng: random.Random) -> None:
         st.tuples(st.sampled_from([*EDITS, "restore"]), st.integers(0, 2**32)),
         min_size=1,
         max_size=5,
-    )
+    ),
+    anchored=st.booleans(),
 )
 def test_incremental_builds_equal_cold_builds_after_every_edit(
-    base_corpus: Path, steps: list[tuple[str, int]]
+    base_corpus: Path, steps: list[tuple[str, int]], anchored: bool
 ) -> None:
+    """Random edits, each followed by an incremental and a cold build: the same files and
+    reports (or the same input problems), with the quotes anchored in their sources or not."""
     with tempfile.TemporaryDirectory() as scratch:
         corpus, cache = Path(scratch) / "corpus", Path(scratch) / "cache"
         shutil.copytree(base_corpus, corpus)
-        _assert_same(corpus, cache)  # the cold build that fills the cache
+        shutil.copytree(_sources_of(base_corpus), _sources_of(corpus))
+        sources = _sources_of(corpus) if anchored else None
+        _assert_same(corpus, cache, sources)  # the cold build that fills the cache
         for name, seed in steps:
             rng = random.Random(seed)
             if name == "restore":
                 _restore(corpus, base_corpus, rng)
             else:
                 EDITS[name](corpus, rng)
-            _assert_same(corpus, cache)
+            _assert_same(corpus, cache, sources)
 
 
 # --------------------------------------------------------------------------- it is used
