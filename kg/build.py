@@ -347,7 +347,8 @@ def _map_with_units(
     mappings = list(map_files(corpus, Minter(check_base(base)), corpus.documents, registry=True))
     mapping = assemble(mappings)
     if inputs is not None:
-        record(cache_dir, state_key(seeds_dir, sources_dir, base), inputs, corpus, mappings)
+        key = state_key(seeds_dir, sources_dir, base)
+        record(cache_dir, key, inputs, corpus, mappings, mapping)
     return mapping, corpus if keep_corpus else None
 
 

@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import json
 import marshal
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,11 +42,13 @@ from kg.load import Loaded, discover, load_documents, load_registry
 from kg.mapping import FileMapping, MappedGraph, Minter, assemble, check_base, map_files
 from kg.models import DocumentFile, RegistryFile
 from kg.resolve import Corpus, Known, document_references, document_statements, resolve
+from kg.sourcemap import sourcemap_json, spliced
 
 UNITS_DIR = "units"
 UNITS_FORMAT = 1
 _STATE = "state.json"
 _MAPPED = "mapped.bin"
+_SOURCEMAP = "sourcemap.json"
 MAX_SHARE = 0.05
 MIN_FILES = 8
 """Above this share of the documents changed, a full build is about as fast."""
@@ -130,6 +133,13 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _check(data: bytes) -> str:
+    """The checksum kept data is read back against (damage, not tampering: whoever can
+    write the state can write its checksums too); CRC-32 reads 160 MB in a tenth of
+    the time SHA-256 takes."""
+    return format(zlib.crc32(data), "08x")
+
+
 def _text_signature(sources_dir: Path, name: str) -> str:
     """What anchoring reads of a source text: where it leads and its bytes."""
     path = sources_dir / name
@@ -148,6 +158,7 @@ class UnitState:
         self.files: dict[str, FileUnit] = {}
         self.texts: dict[str, str] = {}
         """Source text file name -> :func:`_text_signature` when last anchored."""
+        self.sourcemap_check = ""
         self._data: bytes | None = None
 
     def load(self) -> str | None:
@@ -163,27 +174,33 @@ class UnitState:
                 return "kg, its models, the base or the input directories changed"
             self.files = {str(n): FileUnit.from_json(u) for n, u in raw["files"].items()}
             self.texts = {str(n): str(s) for n, s in raw["texts"].items()}
+            self.sourcemap_check = str(raw["sourcemap"])
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             return f"the kept mappings are damaged ({exc})"
         return None
 
     def mapping(self, name: str) -> FileMapping | None:
         """A kept file's mapping, or None if its slice is missing or damaged."""
-        unit = self.files[name]
-        offset, length, checksum = unit.blob
-        if self._data is None:
-            try:
-                self._data = (self.directory / _MAPPED).read_bytes()
-            except OSError:
-                return None
-        data = self._data[offset : offset + length]
-        if len(data) != length or _sha(data) != checksum:
+        data = self._slice(self.files[name])
+        if data is None:
             return None
         quads, claims = marshal.loads(data)
         return FileMapping(quads, claims)
 
+    def sourcemap(self) -> bytes | None:
+        """The source map of the last build, if kept intact."""
+        try:
+            data = (self.directory / _SOURCEMAP).read_bytes()
+        except OSError:
+            return None
+        return data if _check(data) == self.sourcemap_check else None
+
     def save(
-        self, units: Mapping[str, FileUnit], fresh: Mapping[str, bytes], texts: Mapping[str, str]
+        self,
+        units: Mapping[str, FileUnit],
+        fresh: Mapping[str, bytes],
+        texts: Mapping[str, str],
+        sourcemap: bytes,
     ) -> None:
         """Append the ``fresh`` mappings' data (by file name; their units' blob offsets
         count from the current end) and write the state naming them; written afresh when
@@ -230,7 +247,9 @@ class UnitState:
                 "key": self.key,
                 "files": {name: unit.to_json() for name, unit in placed.items()},
                 "texts": dict(texts),
+                "sourcemap": _check(sourcemap),
             }
+            files[self.directory / _SOURCEMAP] = sourcemap
             files[self.directory / _STATE] = json.dumps(state, ensure_ascii=False).encode()
             write_atomically(files)
 
@@ -242,7 +261,7 @@ class UnitState:
             except OSError:
                 return None
         data = self._data[offset : offset + length]
-        return data if len(data) == length and _sha(data) == checksum else None
+        return data if len(data) == length and _check(data) == checksum else None
 
 
 def _placed(unit: FileUnit, offset: int, data: bytes) -> FileUnit:
@@ -250,7 +269,7 @@ def _placed(unit: FileUnit, offset: int, data: bytes) -> FileUnit:
         unit.sha,
         unit.graph,
         unit.digest,
-        (offset, len(data), _sha(data)),
+        (offset, len(data), _check(data)),
         unit.states,
         unit.reads,
         unit.source,
@@ -318,8 +337,10 @@ def record(
     inputs: Inputs,
     corpus: Corpus,
     mappings: list[FileMapping],
+    graph: MappedGraph,
 ) -> None:
-    """Keep a full build's mappings (registry first, then the documents) for the next."""
+    """Keep a full build's mappings (registry first, then the documents) and its source
+    map (made here once, for the build to write too) for the next build."""
     units: dict[str, FileUnit] = {}
     fresh: dict[str, bytes] = {}
     files: list[Loaded[Any]] = [*([corpus.registry] if corpus.registry else []), *corpus.documents]
@@ -333,7 +354,10 @@ def record(
         if sha is None:
             return  # the directory changed under the build: keep nothing
         units[name], fresh[name] = unit_of(name, sha, file, mapping)
-    UnitState(cache_dir, key).save(units, fresh, _quoted_texts(units, inputs.texts))
+    graph.origins.rendered = sourcemap_json(graph.origins)
+    UnitState(cache_dir, key).save(
+        units, fresh, _quoted_texts(units, inputs.texts), graph.origins.rendered
+    )
 
 
 def _quoted_texts(units: Mapping[str, FileUnit], texts: Mapping[str, str]) -> dict[str, str]:
@@ -447,7 +471,22 @@ def rebuild(
         if units[name].graph:
             digests[units[name].graph] = bytes.fromhex(units[name].digest)
     graph = assemble(ordered, digests if len(digests) == len(ordered) else None)
-    state.save(units, blobs, _quoted_texts(units, inputs.texts))
+    claimed: set[str] = set()  # the keys whose first claim may have moved
+    for name in [*again, *removed]:
+        if name in state.files:
+            before = state.mapping(name)
+            if before is None:
+                return "a kept mapping is damaged"
+            claimed.update(before.claims)
+        if name in mapped:
+            claimed.update(mapped[name].claims)
+    previous = state.sourcemap()
+    graph.origins.rendered = (
+        spliced(previous, graph.origins, claimed)
+        if previous is not None
+        else sourcemap_json(graph.origins)
+    )
+    state.save(units, blobs, _quoted_texts(units, inputs.texts), graph.origins.rendered)
     files = "file" if len(again) == 1 else "files"
     return Rebuilt(
         graph, f"{len(again):,} {files} loaded and mapped again, {len(names) - len(again):,} kept"

@@ -9,7 +9,7 @@ made only for the few keys a report looks up.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from json.encoder import encode_basestring
 from pathlib import Path
 
@@ -26,10 +26,12 @@ class Origins(Mapping[str, Location]):
     'seeds/registry.yaml:4:5'
     """
 
-    __slots__ = ("texts",)
+    __slots__ = ("rendered", "texts")
 
-    def __init__(self, texts: dict[str, str] | None = None) -> None:
+    def __init__(self, texts: dict[str, str] | None = None, rendered: bytes | None = None) -> None:
         self.texts: dict[str, str] = texts if texts is not None else {}
+        self.rendered = rendered
+        """The source map of exactly these origins, if already made (:func:`spliced`)."""
 
     def __getitem__(self, key: str) -> Location:
         return Location.parse(self.texts[key])
@@ -56,11 +58,80 @@ def sourcemap_json(origins: Mapping[str, Location]) -> bytes:
         return b"{}\n"
     quoted = encode_basestring
     if isinstance(origins, Origins):
+        if origins.rendered is not None:
+            return origins.rendered
         texts = origins.texts
     else:
         texts = {key: str(where) for key, where in origins.items()}
     lines = [f" {quoted(key)}: {quoted(texts[key])}" for key in sorted(texts)]
     return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
+
+
+def spliced(previous: bytes, origins: Origins, keys: Iterable[str]) -> bytes:
+    """:func:`sourcemap_json` of ``origins``, made from ``previous``, the source map of
+    origins that differ from these at most in ``keys``: only their lines are made, the
+    others are copied (at a million statements sorting and encoding every key took 2 s).
+
+    >>> old = Origins({"a": "x.yaml:1:1", "c": "x.yaml:3:1"})
+    >>> new = Origins({"a": "x.yaml:1:1", "b": "y.yaml:2:2"})
+    >>> spliced(sourcemap_json(old), new, {"b", "c"}) == sourcemap_json(new)
+    True
+    """
+    if not previous.startswith(b"{\n") or not previous.endswith(b"\n}\n"):
+        return sourcemap_json(Origins(origins.texts))
+    body = previous[2:-3]
+    segments: list[bytes] = []
+    cursor = 0
+    for key in sorted(set(keys)):
+        at = _first_line_from(body, key, cursor)
+        if at > cursor:
+            segments.append(body[cursor : at - 2])  # whole lines, without the last separator
+        cursor = at
+        if at < len(body) and _key_at(body, at) == key:
+            cursor = _next_line(body, at)
+        text = origins.texts.get(key)
+        if text is not None:
+            line = f" {encode_basestring(key)}: {encode_basestring(text)}"
+            segments.append(line.encode("utf-8"))
+    if cursor < len(body):
+        segments.append(body[cursor:])
+    lines = b",\n".join(segment for segment in segments if segment)
+    return b"{\n" + lines + b"\n}\n" if lines else b"{}\n"
+
+
+def _next_line(body: bytes, start: int) -> int:
+    """Where the line after the one starting at ``start`` starts (``len(body) + 2`` after
+    the last line: every line but the last ends with ``",\\n"``)."""
+    end = body.find(b",\n ", start)
+    return len(body) + 2 if end < 0 else end + 2
+
+
+def _key_at(body: bytes, start: int) -> str:
+    """The key of the line starting at ``start`` (`` "key": "value"``)."""
+    end = body.index(b'"', start + 2)
+    while _escaped(body, start + 2, end):
+        end = body.index(b'"', end + 1)
+    return str(json.loads(body[start + 1 : end + 1]))
+
+
+def _escaped(body: bytes, first: int, quote: int) -> bool:
+    """Whether the quote at ``quote`` follows an odd run of backslashes (is escaped)."""
+    run = quote - first - len(body[first:quote].rstrip(b"\\"))
+    return run % 2 == 1
+
+
+def _first_line_from(body: bytes, wanted: str, low: int) -> int:
+    """The start of the first line at or after the line start ``low`` whose key is not
+    below ``wanted``, by bisection over the bytes (the lines are sorted by key)."""
+    high = len(body) + 2
+    while low < high:
+        separator = body.rfind(b",\n ", low, (low + high) // 2)
+        start = low if separator < 0 else separator + 2  # a line start below high
+        if _key_at(body, start) < wanted:
+            low = _next_line(body, start)
+        else:
+            high = start
+    return low
 
 
 def read_sourcemap(path: Path) -> dict[str, Location]:
@@ -75,4 +146,4 @@ def read_sourcemap(path: Path) -> dict[str, Location]:
         raise KgError(f"{path}: not a source map written by kg build: {exc}") from None
 
 
-__all__ = ["Origins", "read_sourcemap", "sourcemap_json"]
+__all__ = ["Origins", "read_sourcemap", "sourcemap_json", "spliced"]

@@ -1,0 +1,54 @@
+"""The source map: its text form, its parsing back, and splicing it after an edit."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kg.errors import Location
+from kg.sourcemap import Origins, sourcemap_json, spliced
+
+KEYS = st.text(
+    st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12
+)  # any text: quotes, backslashes, control characters and non-ASCII are all escaped or kept
+PLACES = st.builds(
+    lambda f, line, col: str(Location(f, line, col)),
+    st.sampled_from(["seeds/a.yaml", "seeds/b b.yaml", "seeds/é.json"]),
+    st.integers(1, 500),
+    st.integers(1, 80),
+)
+
+
+@given(st.dictionaries(KEYS, PLACES, max_size=30))
+def test_the_map_is_json_dumps_of_the_sorted_origins(texts: dict[str, str]) -> None:
+    expected = json.dumps(dict(sorted(texts.items())), indent=1, ensure_ascii=False) + "\n"
+    assert sourcemap_json(Origins(texts)) == expected.encode("utf-8")
+
+
+@given(
+    st.dictionaries(KEYS, PLACES, max_size=30),
+    st.dictionaries(KEYS, PLACES, max_size=8),
+    st.sets(KEYS, max_size=8),
+)
+def test_a_spliced_map_equals_the_map_made_afresh(
+    before: dict[str, str], changes: dict[str, str], removed: set[str]
+) -> None:
+    after = {**before, **changes}
+    for key in removed:
+        after.pop(key, None)
+    # the keys that may differ: those changed or removed, and some that did not change
+    keys = set(changes) | removed | set(list(before)[:2])
+    made = spliced(sourcemap_json(Origins(before)), Origins(after), keys)
+    assert made == sourcemap_json(Origins(after))
+
+
+def test_a_map_not_written_by_kg_is_made_afresh() -> None:
+    origins = Origins({"a": "x.yaml:1:1"})
+    assert spliced(b"not a map", origins, {"a"}) == sourcemap_json(origins)
+
+
+@given(PLACES)
+def test_places_read_back(text: str) -> None:
+    assert str(Location.parse(text)) == text
