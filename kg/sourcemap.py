@@ -95,8 +95,14 @@ def spliced(previous: bytes, origins: Origins, keys: Iterable[str]) -> bytes:
             segments.append(line.encode("utf-8"))
     if cursor < len(body):
         segments.append(body[cursor:])
-    lines = b",\n".join(segment for segment in segments if segment)
-    return b"{\n" + lines + b"\n}\n" if lines else b"{}\n"
+    parts = [segment for segment in segments if segment]
+    if not parts:
+        return b"{}\n"
+    joined = [b"{\n"]
+    for part in parts:
+        joined += (part, b",\n")
+    joined[-1] = b"\n}\n"
+    return b"".join(joined)
 
 
 def _next_line(body: bytes, start: int) -> int:
@@ -111,7 +117,8 @@ def _key_at(body: bytes, start: int) -> str:
     end = body.index(b'"', start + 2)
     while _escaped(body, start + 2, end):
         end = body.index(b'"', end + 1)
-    return str(json.loads(body[start + 1 : end + 1]))
+    key = body[start + 2 : end]
+    return key.decode("utf-8") if b"\\" not in key else str(json.loads(body[start + 1 : end + 1]))
 
 
 def _escaped(body: bytes, first: int, quote: int) -> bool:
