@@ -45,7 +45,7 @@ from kg.resolve import Corpus, Known, document_references, document_statements, 
 from kg.sourcemap import sourcemap_json, spliced
 
 UNITS_DIR = "units"
-UNITS_FORMAT = 1
+UNITS_FORMAT = 2
 _STATE = "state.json"
 _MAPPED = "mapped.bin"
 _SOURCEMAP = "sourcemap.json"
@@ -184,8 +184,8 @@ class UnitState:
         data = self._slice(self.files[name])
         if data is None:
             return None
-        quads, claims = marshal.loads(data)
-        return FileMapping(quads, claims)
+        quads, claims, labels = marshal.loads(data)
+        return FileMapping(quads, claims, labels)
 
     def sourcemap(self) -> bytes | None:
         """The source map of the last build, if kept intact."""
@@ -279,7 +279,7 @@ def _placed(unit: FileUnit, offset: int, data: bytes) -> FileUnit:
 
 def unit_of(name: str, sha: str, file: Loaded[Any], mapping: FileMapping) -> tuple[FileUnit, bytes]:
     """A file's unit and its marshalled mapping (offsets are filled in when saved)."""
-    data = marshal.dumps((mapping.quads, mapping.claims))
+    data = marshal.dumps((mapping.quads, mapping.claims, mapping.labels))
     graph = mapping.quads[0][3] if mapping.quads else ""
     digest = quads_digest(mapping.quads, [(0, len(mapping.quads))]).hex()
     if isinstance(file.model, DocumentFile):

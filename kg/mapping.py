@@ -36,7 +36,7 @@ from kg.models import (
     RegistryFile,
     Tenure,
 )
-from kg.namespaces import DEFAULT_BASE, KG, OA
+from kg.namespaces import DEFAULT_BASE, KG, LABEL_PREDICATES, OA
 from kg.ntriples import Quad
 from kg.rdfmeta import FieldMeaning, enum_iri, field_meanings
 from kg.resolve import Corpus
@@ -48,6 +48,7 @@ REPRODUCED_IN = KG.reproducedIn
 MENTIONED_IN = KG.mentionedIn
 EVIDENCE_FIELD = KG.evidenceField
 REGISTRY_GRAPH = "registry"
+Triple = tuple[str, str, str]
 
 
 @lru_cache(maxsize=1024)
@@ -57,6 +58,7 @@ def _fixed(node: URIRef) -> str:
 
 
 _TYPE = _fixed(RDF.type)
+_LABEL_IRIS = frozenset(_fixed(predicate) for predicate in LABEL_PREDICATES)
 _DERIVED_FROM = _fixed(PROV.wasDerivedFrom)
 _INTEGER = str(XSD.integer)
 # Web Annotation terms of every evidence node, made once: looking a term up in an
@@ -112,6 +114,14 @@ class MappedGraph:
     quads: list[Quad] = field(default_factory=list)
     origins: Origins = field(default_factory=Origins)
     _digests: dict[str, bytes] | None = field(default=None, repr=False, compare=False)
+    _labels: list[Triple] | None = field(default=None, repr=False, compare=False)
+
+    def label_statements(self) -> list[Triple]:
+        """The statements that name a node (:data:`kg.namespaces.LABEL_PREDICATES`), in
+        order: what a report's labels come from, without a pass over every statement."""
+        if self._labels is None:
+            self._labels = [(s, p, o) for s, p, o, _ in self.quads if p in _LABEL_IRIS]
+        return self._labels
 
     def graph_digests(self) -> dict[str, bytes]:
         """Each named graph's :func:`kg.io.quads_digest`, made once: the validation state
@@ -130,6 +140,8 @@ class FileMapping:
 
     quads: list[Quad] = field(default_factory=list)
     claims: dict[str, str] = field(default_factory=dict)
+    labels: list[Triple] = field(default_factory=list)
+    """Its statements that name a node, in order (:meth:`MappedGraph.label_statements`)."""
     reads: set[str] = field(default_factory=set)
     """The ids of other records whose IRI (or post's organisation) the mapping looked up."""
 
@@ -143,13 +155,15 @@ def assemble(
     :func:`kg.io.quads_digest` if known (one graph per file)."""
     ordered = list(mappings)
     quads: list[Quad] = []
+    labels: list[Triple] = []
     for mapping in ordered:
         quads += mapping.quads
+        labels += mapping.labels
     texts: dict[str, str] = {}
     for mapping in reversed(ordered):  # a later update loses to an earlier file's claim
         texts.update(mapping.claims)
     known = dict(sorted(digests.items())) if digests is not None else None
-    return MappedGraph(quads, Origins(texts), known)
+    return MappedGraph(quads, Origins(texts), known, labels)
 
 
 def map_corpus(corpus: Corpus, base: str = DEFAULT_BASE) -> MappedGraph:
@@ -247,6 +261,8 @@ class _Mapper:
 
     def emit(self, s: str, p: str, o: str, g: str) -> None:
         self.out.quads.append((s, p, o, g))
+        if p in _LABEL_IRIS:
+            self.out.labels.append((s, p, o))
         if s is not self.last_subject and self.file is not None:
             self.last_subject = s
             key = s[1:-1]
