@@ -20,7 +20,7 @@ from kg.atomic import write_atomically
 from kg.cache import LoadCache
 from kg.defaults import GRAPH_STEM
 from kg.diskstore import STORE_SUFFIX, StagedStore, stage_store
-from kg.docunits import Inputs, Rebuilt, rebuild, record, state_key
+from kg.docunits import Inputs, Rebuilt, Seen, UnitState, rebuild, record, state_key
 from kg.errors import InputError, KgError, Problem
 from kg.evidence import anchor_documents
 from kg.io import (
@@ -323,19 +323,20 @@ def _map_with_units(
     """Map with the files' kept mappings (:mod:`kg.docunits`): only the files an edit
     touches are loaded and mapped again, unless the caller wants the whole corpus back or
     the edit calls for a full build; then everything is, and its mappings are kept."""
+    state = UnitState(cache_dir, state_key(seeds_dir, sources_dir, base))
+    unusable = state.load()
     inputs = None
     if seeds_dir.is_dir():
         with contextlib.suppress(OSError):  # unreadable files: the full load reports them
-            inputs = Inputs.take(seeds_dir, sources_dir)
-    reason = "the caller keeps the loaded corpus" if keep_corpus else "the seeds cannot be read"
-    if inputs is not None and not keep_corpus:
+            inputs = Inputs.take(
+                seeds_dir, sources_dir, Seen(state.seen.known, state.seen.taken_ns)
+            )
+    reason = unusable or "the seeds cannot be read"
+    if keep_corpus:
+        reason = "the caller keeps the loaded corpus"
+    elif inputs is not None and unusable is None:
         rebuilt = rebuild(
-            seeds_dir,
-            sources_dir=sources_dir,
-            cache_dir=cache_dir,
-            base=base,
-            inputs=inputs,
-            progress=progress,
+            state, sources_dir=sources_dir, cache_dir=cache_dir, base=base, inputs=inputs
         )
         if isinstance(rebuilt, Rebuilt):
             progress(f"mapping to RDF: {rebuilt.detail}")
@@ -348,8 +349,7 @@ def _map_with_units(
     mappings = list(map_files(corpus, Minter(check_base(base)), corpus.documents, registry=True))
     mapping = assemble(mappings)
     if inputs is not None:
-        key = state_key(seeds_dir, sources_dir, base)
-        record(cache_dir, key, inputs, corpus, mappings, mapping)
+        record(cache_dir, state.key, inputs, corpus, mappings, mapping)
     return mapping, corpus if keep_corpus else None
 
 

@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import json
 import marshal
+import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -140,11 +141,54 @@ def _check(data: bytes) -> str:
     return format(zlib.crc32(data), "08x")
 
 
-def _text_signature(sources_dir: Path, name: str) -> str:
+class Seen:
+    """Input files' SHA-256 by path, with what ``stat`` said when they were hashed: a
+    file whose size, times and inode are as they were is not read again (as git's
+    index does; ``touch -d`` and ``cp -p`` cannot set the change time back). One
+    changed within two seconds before it was hashed is hashed anyway: its times may
+    not have moved since (coarse file system clocks)."""
+
+    SETTLED_NS = 2_000_000_000
+
+    def __init__(
+        self, known: dict[str, tuple[int, int, int, int, str]] | None = None, taken_ns: int = 0
+    ) -> None:
+        self.known = known or {}
+        self.taken_ns = taken_ns
+        self.now: dict[str, tuple[int, int, int, int, str]] = {}
+        self.now_ns = time.time_ns()
+
+    def sha(self, path: Path) -> str:
+        """The file's SHA-256 (``OSError`` if it cannot be read)."""
+        status = path.stat()
+        stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        key = str(path)
+        old = self.known.get(key)
+        settled = max(status.st_mtime_ns, status.st_ctime_ns) < self.taken_ns - self.SETTLED_NS
+        if old is not None and old[:4] == stamp and settled:
+            sha = old[4]
+        else:
+            sha = _sha(path.read_bytes())
+        self.now[key] = (*stamp, sha)
+        return sha
+
+    def to_json(self) -> dict[str, Any]:
+        return {"taken_ns": self.now_ns, "files": {k: list(v) for k, v in self.now.items()}}
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Seen:
+        files = {
+            str(k): (int(a), int(b), int(c), int(d), str(e))
+            for k, (a, b, c, d, e) in raw["files"].items()
+        }
+        return cls(files, int(raw["taken_ns"]))
+
+
+def _text_signature(sources_dir: Path, name: str, seen: Seen) -> str:
     """What anchoring reads of a source text: where it leads and its bytes."""
     path = sources_dir / name
     try:
-        return f"{path.resolve()}\0{_sha(path.read_bytes())}"
+        return f"{path.resolve()}\0{seen.sha(path)}"
     except OSError:
         return "missing"
 
@@ -159,6 +203,7 @@ class UnitState:
         self.texts: dict[str, str] = {}
         """Source text file name -> :func:`_text_signature` when last anchored."""
         self.sourcemap_check = ""
+        self.seen = Seen()
         self._data: bytes | None = None
 
     def load(self) -> str | None:
@@ -170,7 +215,10 @@ class UnitState:
         except (OSError, ValueError) as exc:
             return f"the kept mappings cannot be read ({exc})"
         try:
-            if raw["format"] != UNITS_FORMAT or raw["key"] != self.key:
+            if raw["format"] != UNITS_FORMAT:
+                return "the kept mappings are of another kg"
+            self.seen = Seen.from_json(raw["seen"])
+            if raw["key"] != self.key:
                 return "kg, its models, the base or the input directories changed"
             self.files = {str(n): FileUnit.from_json(u) for n, u in raw["files"].items()}
             self.texts = {str(n): str(s) for n, s in raw["texts"].items()}
@@ -201,6 +249,7 @@ class UnitState:
         fresh: Mapping[str, bytes],
         texts: Mapping[str, str],
         sourcemap: bytes,
+        seen: Seen,
     ) -> None:
         """Append the ``fresh`` mappings' data (by file name; their units' blob offsets
         count from the current end) and write the state naming them; written afresh when
@@ -248,6 +297,7 @@ class UnitState:
                 "files": {name: unit.to_json() for name, unit in placed.items()},
                 "texts": dict(texts),
                 "sourcemap": _check(sourcemap),
+                "seen": seen.to_json(),
             }
             files[self.directory / _SOURCEMAP] = sourcemap
             files[self.directory / _STATE] = json.dumps(state, ensure_ascii=False).encode()
@@ -314,21 +364,23 @@ class Inputs:
     paths: dict[str, Path]
     texts: dict[str, str]
     """source text file name -> :func:`_text_signature`."""
+    seen: Seen
 
     @classmethod
-    def take(cls, seeds_dir: Path, sources_dir: Path | None) -> Inputs:
+    def take(cls, seeds_dir: Path, sources_dir: Path | None, seen: Seen) -> Inputs:
+        """The inputs as they are now; ``seen`` says which files need not be read."""
         registry_path, document_paths = discover(seeds_dir)
         paths = {str(path): path for path in document_paths}
         registry = None
         if registry_path is not None:
-            registry = (str(registry_path), _sha(registry_path.read_bytes()))
-        documents = {name: _sha(path.read_bytes()) for name, path in paths.items()}
+            registry = (str(registry_path), seen.sha(registry_path))
+        documents = {name: seen.sha(path) for name, path in paths.items()}
         texts: dict[str, str] = {}
         if sources_dir is not None and sources_dir.is_dir():
             for path in sorted(sources_dir.iterdir()):
                 if not path.name.startswith("."):
-                    texts[path.name] = _text_signature(sources_dir, path.name)
-        return cls(registry, documents, paths, texts)
+                    texts[path.name] = _text_signature(sources_dir, path.name, seen)
+        return cls(registry, documents, paths, texts, seen)
 
 
 def record(
@@ -356,7 +408,7 @@ def record(
         units[name], fresh[name] = unit_of(name, sha, file, mapping)
     graph.origins.rendered = sourcemap_json(graph.origins)
     UnitState(cache_dir, key).save(
-        units, fresh, _quoted_texts(units, inputs.texts), graph.origins.rendered
+        units, fresh, _quoted_texts(units, inputs.texts), graph.origins.rendered, inputs.seen
     )
 
 
@@ -366,19 +418,15 @@ def _quoted_texts(units: Mapping[str, FileUnit], texts: Mapping[str, str]) -> di
 
 
 def rebuild(
-    seeds_dir: Path,
+    state: UnitState,
     *,
     sources_dir: Path | None,
     cache_dir: Path,
     base: str,
     inputs: Inputs,
-    progress: Progress,
 ) -> Rebuilt | str:
-    """The graph from the kept mappings and the changed files, or why a full build is needed."""
-    state = UnitState(cache_dir, state_key(seeds_dir, sources_dir, base))
-    reason = state.load()
-    if reason is not None:
-        return reason
+    """The graph from the kept mappings (``state``, loaded) and the changed files, or why
+    a full build is needed."""
     kept_registry = state.files.get(_REGISTRY)
     if (inputs.registry is None) != (kept_registry is None) or (
         inputs.registry is not None
@@ -486,7 +534,9 @@ def rebuild(
         if previous is not None
         else sourcemap_json(graph.origins)
     )
-    state.save(units, blobs, _quoted_texts(units, inputs.texts), graph.origins.rendered)
+    state.save(
+        units, blobs, _quoted_texts(units, inputs.texts), graph.origins.rendered, inputs.seen
+    )
     files = "file" if len(again) == 1 else "files"
     return Rebuilt(
         graph, f"{len(again):,} {files} loaded and mapped again, {len(names) - len(again):,} kept"

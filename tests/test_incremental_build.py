@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 
 from kg.build import Build, build, sourcemap_json
 from kg.errors import InputError, Location
+from kg.docunits import UNITS_DIR
 from kg.revalidation import STATE_DIR
 from kg.yamlpos import parse
 
@@ -424,12 +425,43 @@ def _old_json_new_statements(cache: Path) -> None:
     shutil.copy2(kept, _state(cache) / "state.json")
 
 
+def _units(cache: Path) -> Path:
+    return cache / UNITS_DIR
+
+
+def _damage_units_json(cache: Path) -> None:
+    path = _units(cache) / "state.json"
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _flip_mapped(cache: Path) -> None:
+    for name in ("mapped.bin", "sourcemap.json"):
+        path = _units(cache) / name
+        data = bytearray(path.read_bytes())
+        for position in range(0, len(data), 89):
+            data[position] = ord("x")
+        path.write_bytes(bytes(data))
+
+
+def _remove_mapped(cache: Path) -> None:
+    (_units(cache) / "mapped.bin").unlink()
+
+
+def _old_units_json(cache: Path) -> None:
+    """The kept mappings' state of an earlier build, beside the mapped data of a later one."""
+    shutil.copy2(cache.parent / "kept-units.json", _units(cache) / "state.json")
+
+
 DAMAGE: dict[str, Callable[[Path], None]] = {
     "truncated state": _damage_json,
     "results tampered with": _tamper_results,
     "statements overwritten": _flip_statements,
     "statements missing": _remove_statements,
     "state of an earlier build": _old_json_new_statements,
+    "kept mappings' state truncated": _damage_units_json,
+    "mapped data and source map overwritten": _flip_mapped,
+    "mapped data missing": _remove_mapped,
+    "kept mappings' state of an earlier build": _old_units_json,
 }
 
 
@@ -441,6 +473,7 @@ def test_damaged_state_gives_a_correct_build(
     shutil.copytree(base_corpus, corpus)
     _assert_same(corpus, cache)
     shutil.copy2(_state(cache) / "state.json", tmp_path / "kept-state.json")
+    shutil.copy2(_units(cache) / "state.json", tmp_path / "kept-units.json")
     for name in ("change_field", "remove_fact", "add_fact"):
         EDITS[name](corpus, random.Random(7))
     _assert_same(corpus, cache)  # a state newer than the kept one
