@@ -36,17 +36,17 @@ from typing import Any
 
 from kg.atomic import write_atomically
 from kg.cache import LoadCache, model_fingerprint
-from kg.errors import InputError
+from kg.errors import InputError, Location
 from kg.evidence import anchor_documents, evidence_paths
 from kg.io import quads_digest
 from kg.load import Loaded, discover, load_documents, load_registry
 from kg.mapping import FileMapping, MappedGraph, Minter, assemble, check_base, map_files
 from kg.models import DocumentFile, RegistryFile
 from kg.resolve import Corpus, Known, document_references, document_statements, resolve
-from kg.sourcemap import sourcemap_json, spliced
+from kg.sourcemap import Origins, sourcemap_json, spliced
 
 UNITS_DIR = "units"
-UNITS_FORMAT = 2
+UNITS_FORMAT = 3
 _STATE = "state.json"
 _MAPPED = "mapped.bin"
 _SOURCEMAP = "sourcemap.json"
@@ -66,8 +66,9 @@ class FileUnit:
     graph: str
     digest: str
     """The file's named graph's :func:`kg.io.quads_digest`, hex."""
-    blob: tuple[int, int, str]
-    """Offset, length and SHA-256 of its marshalled (quads, claims) in ``mapped.bin``."""
+    blob: tuple[int, int, int, str, str]
+    """Where its data is in ``mapped.bin``: offset, length, where its claims start, and
+    the checksums of the marshalled (quads, labels) and of the marshalled claims."""
     states: tuple[tuple[str, tuple[str, ...], str, str | None], ...]
     """(id, kinds, segment, organisation) of every record it states, in order."""
     reads: tuple[str, ...]
@@ -96,7 +97,7 @@ class FileUnit:
             str(sha),
             str(graph),
             str(digest),
-            (int(blob[0]), int(blob[1]), str(blob[2])),
+            (int(blob[0]), int(blob[1]), int(blob[2]), str(blob[3]), str(blob[4])),
             tuple((str(i), tuple(map(str, k)), str(s), o) for i, k, s, o in states),
             tuple(map(str, reads)),
             (str(source[0]), str(source[1]), str(source[2])) if source else None,
@@ -203,6 +204,8 @@ class UnitState:
         self.texts: dict[str, str] = {}
         """Source text file name -> :func:`_text_signature` when last anchored."""
         self.sourcemap_check = ""
+        self.shared: dict[str, list[str]] = {}
+        """Keys claimed by several files -> those files (names), in corpus order."""
         self.seen = Seen()
         self._data: bytes | None = None
 
@@ -223,17 +226,37 @@ class UnitState:
             self.files = {str(n): FileUnit.from_json(u) for n, u in raw["files"].items()}
             self.texts = {str(n): str(s) for n, s in raw["texts"].items()}
             self.sourcemap_check = str(raw["sourcemap"])
+            self.shared = {str(k): [str(n) for n in v] for k, v in raw["shared"].items()}
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             return f"the kept mappings are damaged ({exc})"
         return None
 
     def mapping(self, name: str) -> FileMapping | None:
-        """A kept file's mapping, or None if its slice is missing or damaged."""
-        data = self._slice(self.files[name])
+        """A kept file's quads and labels (not its claims: the kept source map has the
+        places a rebuild needs), or None if its data is missing or damaged."""
+        data = self._part(name, claims=False)
         if data is None:
             return None
-        quads, claims, labels = marshal.loads(data)
-        return FileMapping(quads, claims, labels)
+        quads, labels = marshal.loads(data)
+        return FileMapping(quads, {}, labels)
+
+    def claims(self, name: str) -> dict[str, str] | None:
+        """A kept file's claims, or None if missing or damaged."""
+        data = self._part(name, claims=True)
+        return None if data is None else dict(marshal.loads(data))
+
+    def _part(self, name: str, *, claims: bool) -> bytes | None:
+        offset, length, split, main_check, claims_check = self.files[name].blob
+        if self._data is None:
+            try:
+                self._data = (self.directory / _MAPPED).read_bytes()
+            except OSError:
+                return None
+        if offset + length > len(self._data) or not 0 <= split <= length:
+            return None
+        start, end = (offset + split, offset + length) if claims else (offset, offset + split)
+        data = self._data[start:end]
+        return data if _check(data) == (claims_check if claims else main_check) else None
 
     def sourcemap(self) -> bytes | None:
         """The source map of the last build, if kept intact."""
@@ -249,6 +272,7 @@ class UnitState:
         fresh: Mapping[str, bytes],
         texts: Mapping[str, str],
         sourcemap: bytes,
+        shared: Mapping[str, list[str]],
         seen: Seen,
     ) -> None:
         """Append the ``fresh`` mappings' data (by file name; their units' blob offsets
@@ -297,6 +321,7 @@ class UnitState:
                 "files": {name: unit.to_json() for name, unit in placed.items()},
                 "texts": dict(texts),
                 "sourcemap": _check(sourcemap),
+                "shared": dict(shared),
                 "seen": seen.to_json(),
             }
             files[self.directory / _SOURCEMAP] = sourcemap
@@ -304,22 +329,29 @@ class UnitState:
             write_atomically(files)
 
     def _slice(self, unit: FileUnit) -> bytes | None:
-        offset, length, checksum = unit.blob
+        """A kept file's whole data, if intact (to copy when the data is written afresh)."""
+        offset, length, split, main_check, claims_check = unit.blob
         if self._data is None:
             try:
                 self._data = (self.directory / _MAPPED).read_bytes()
             except OSError:
                 return None
         data = self._data[offset : offset + length]
-        return data if len(data) == length and _check(data) == checksum else None
+        intact = (
+            len(data) == length
+            and _check(data[:split]) == main_check
+            and _check(data[split:]) == claims_check
+        )
+        return data if intact else None
 
 
 def _placed(unit: FileUnit, offset: int, data: bytes) -> FileUnit:
+    _, _, split, main_check, claims_check = unit.blob
     return FileUnit(
         unit.sha,
         unit.graph,
         unit.digest,
-        (offset, len(data), _check(data)),
+        (offset, len(data), split, main_check, claims_check),
         unit.states,
         unit.reads,
         unit.source,
@@ -328,8 +360,10 @@ def _placed(unit: FileUnit, offset: int, data: bytes) -> FileUnit:
 
 
 def unit_of(name: str, sha: str, file: Loaded[Any], mapping: FileMapping) -> tuple[FileUnit, bytes]:
-    """A file's unit and its marshalled mapping (offsets are filled in when saved)."""
-    data = marshal.dumps((mapping.quads, mapping.claims, mapping.labels))
+    """A file's unit and its marshalled mapping (its offset is filled in when saved)."""
+    main = marshal.dumps((mapping.quads, mapping.labels))
+    claims = marshal.dumps(mapping.claims)
+    data = main + claims
     graph = mapping.quads[0][3] if mapping.quads else ""
     digest = quads_digest(mapping.quads, [(0, len(mapping.quads))]).hex()
     if isinstance(file.model, DocumentFile):
@@ -346,9 +380,8 @@ def unit_of(name: str, sha: str, file: Loaded[Any], mapping: FileMapping) -> tup
         for s in statements
         for k in [Known.of(s.record)]
     )
-    unit = FileUnit(
-        sha, graph, digest, (0, 0, ""), states, tuple(sorted(reads)), source, tuple(quotes)
-    )
+    blob = (0, len(data), len(main), _check(main), _check(claims))
+    unit = FileUnit(sha, graph, digest, blob, states, tuple(sorted(reads)), source, tuple(quotes))
     return unit, data
 
 
@@ -408,8 +441,31 @@ def record(
         units[name], fresh[name] = unit_of(name, sha, file, mapping)
     graph.origins.rendered = sourcemap_json(graph.origins)
     UnitState(cache_dir, key).save(
-        units, fresh, _quoted_texts(units, inputs.texts), graph.origins.rendered, inputs.seen
+        units,
+        fresh,
+        _quoted_texts(units, inputs.texts),
+        graph.origins.rendered,
+        _shared(dict(zip(units, mappings, strict=True))),
+        inputs.seen,
     )
+
+
+def _shared(mappings: Mapping[str, FileMapping]) -> dict[str, list[str]]:
+    """The keys several files claim, with those files, in corpus order."""
+    seen: set[str] = set()
+    several: set[str] = set()
+    for mapping in mappings.values():
+        for key in mapping.claims:
+            if key in seen:
+                several.add(key)
+            else:
+                seen.add(key)
+    shared: dict[str, list[str]] = {}
+    if several:
+        for name, mapping in mappings.items():
+            for key in several.intersection(mapping.claims):
+                shared.setdefault(key, []).append(name)
+    return dict(sorted(shared.items()))
 
 
 def _quoted_texts(units: Mapping[str, FileUnit], texts: Mapping[str, str]) -> dict[str, str]:
@@ -446,67 +502,26 @@ def rebuild(
     if problems:
         return "a changed file has problems"
     fresh = {document.display: document for document in loaded}
-    stated = {
-        n: [(s.record.id, Known.of(s.record)) for s in document_statements(d)]
-        for n, d in fresh.items()
-    }
-    old_order = [n for n in state.files if n != _REGISTRY]
-    new_states = {n: stated[n] if n in fresh else list(state.files[n].known()) for n in names}
-    old_first = _first_known({n: list(state.files[n].known()) for n in old_order}, old_order)
-    new_first = _first_known(new_states, names)
-    affected = {i for n in changed + removed if n in state.files for i, _ in state.files[n].known()}
-    affected |= {i for n in changed for i, _ in stated[n]}
-    changed_ids = {i for i in affected if old_first.get(i) != new_first.get(i)}
-    neighbours = {
-        n for n in names if n not in fresh and any(i in affected for i, _ in new_states[n])
-    }
-    neighbours |= {
-        n for n in names if n not in fresh and not changed_ids.isdisjoint(state.files[n].reads)
-    }
-    if sources_dir is not None:
-        neighbours |= _quoting_changed_sources(state, inputs, fresh, names)
-    if len(neighbours) > max(MIN_FILES, MAX_SHARE * len(names)):
-        return f"an edit reaches {len(neighbours):,} other files"
-    again = [n for n in names if n in fresh or n in neighbours]
-    more, problems = load_documents([inputs.paths[n] for n in again if n not in fresh], cache)
-    if problems:
-        return "an unchanged file has problems"
-    by_name = {**fresh, **{d.display: d for d in more}}
-    documents = [by_name[n] for n in again]
-    registry = None
-    if inputs.registry is not None:
-        registry, problems = load_registry(Path(inputs.registry[0]), inputs.registry[0], cache)
-        if problems:
-            return "the registry has problems"
-    if sources_dir is not None:
-        anchored = _anchored(documents, sources_dir, state, names, inputs, cache)
-        if isinstance(anchored, str):
-            return anchored
-        documents = anchored
-    known: dict[str, Known] = {}
-    for name in names:
-        if name not in by_name:
-            for record_id, found in new_states[name]:
-                known.setdefault(record_id, found)
-    try:
-        corpus = resolve(registry, documents, known)
-    except InputError:
-        return "the changed files have problems"
-    minter = Minter(check_base(base))
-    mapped = dict(zip(again, map_files(corpus, minter, documents, registry=False), strict=True))
+    plan = _plan(state, inputs, fresh, removed, sources_dir is not None)
+    if isinstance(plan, str):
+        return plan
+    again, known = plan
+    corpus = _corpus(state, inputs, fresh, again, known, sources_dir, cache)
+    if isinstance(corpus, str):
+        return corpus
+    mapped = dict(
+        zip(
+            again,
+            map_files(corpus, Minter(check_base(base)), corpus.documents, registry=False),
+            strict=True,
+        )
+    )
+    by_name = {document.display: document for document in corpus.documents}
     ordered: list[FileMapping] = []
     digests: dict[str, bytes] = {}
     units: dict[str, FileUnit] = {}
     blobs: dict[str, bytes] = {}
-    for name in [_REGISTRY] if kept_registry is not None else []:
-        kept = state.mapping(name)
-        if kept is None:
-            return "a kept mapping is damaged"
-        ordered.append(kept)
-        units[name] = state.files[name]
-        if kept_registry is not None and kept_registry.graph:
-            digests[kept_registry.graph] = bytes.fromhex(kept_registry.digest)
-    for name in names:
+    for name in [_REGISTRY] * (kept_registry is not None) + names:
         mapping = mapped.get(name)
         if mapping is None:
             mapping = state.mapping(name)
@@ -518,29 +533,157 @@ def rebuild(
         ordered.append(mapping)
         if units[name].graph:
             digests[units[name].graph] = bytes.fromhex(units[name].digest)
-    graph = assemble(ordered, digests if len(digests) == len(ordered) else None)
-    claimed: set[str] = set()  # the keys whose first claim may have moved
-    for name in [*again, *removed]:
-        if name in state.files:
-            before = state.mapping(name)
-            if before is None:
-                return "a kept mapping is damaged"
-            claimed.update(before.claims)
-        if name in mapped:
-            claimed.update(mapped[name].claims)
-    previous = state.sourcemap()
-    graph.origins.rendered = (
-        spliced(previous, graph.origins, claimed)
-        if previous is not None
-        else sourcemap_json(graph.origins)
+    places = _places(
+        state, inputs, [_REGISTRY] * (kept_registry is not None) + names, again + removed, mapped
     )
-    state.save(
-        units, blobs, _quoted_texts(units, inputs.texts), graph.origins.rendered, inputs.seen
+    if isinstance(places, str):
+        return places
+    rendered, shared = places
+    graph = assemble(
+        ordered, digests if len(digests) == len(ordered) else None, Origins.of_map(rendered)
     )
+    state.save(units, blobs, _quoted_texts(units, inputs.texts), rendered, shared, inputs.seen)
     files = "file" if len(again) == 1 else "files"
     return Rebuilt(
         graph, f"{len(again):,} {files} loaded and mapped again, {len(names) - len(again):,} kept"
     )
+
+
+def _plan(
+    state: UnitState,
+    inputs: Inputs,
+    fresh: Mapping[str, Loaded[DocumentFile]],
+    removed: list[str],
+    anchored: bool,
+) -> tuple[list[str], dict[str, Known]] | str:
+    """The files to load and map again, in corpus order: the changed ones, those stating
+    an id a changed or removed file states (or stated), those reading an id whose record
+    changed, and (anchored) those quoting a source whose statement or text changed; and
+    what the corpus knows of the ids only the other files state."""
+    names = list(inputs.documents)
+    stated = {
+        n: [(s.record.id, Known.of(s.record)) for s in document_statements(d)]
+        for n, d in fresh.items()
+    }
+    old_order = [n for n in state.files if n != _REGISTRY]
+    new_states = {n: stated[n] if n in fresh else list(state.files[n].known()) for n in names}
+    old_first = _first_known({n: list(state.files[n].known()) for n in old_order}, old_order)
+    new_first = _first_known(new_states, names)
+    touched = [n for n in [*fresh, *removed] if n in state.files]
+    affected = {i for n in touched for i, _ in state.files[n].known()}
+    affected |= {i for n in fresh for i, _ in stated[n]}
+    changed_ids = {i for i in affected if old_first.get(i) != new_first.get(i)}
+    neighbours = {
+        n
+        for n in names
+        if n not in fresh
+        and (
+            any(i in affected for i, _ in new_states[n])
+            or not changed_ids.isdisjoint(state.files[n].reads)
+        )
+    }
+    if anchored:
+        neighbours |= _quoting_changed_sources(state, inputs, fresh, names)
+    if len(neighbours) > max(MIN_FILES, MAX_SHARE * len(names)):
+        return f"an edit reaches {len(neighbours):,} other files"
+    again = [n for n in names if n in fresh or n in neighbours]
+    known: dict[str, Known] = {}
+    for name in names:
+        if name not in fresh and name not in neighbours:
+            for record_id, found in new_states[name]:
+                known.setdefault(record_id, found)
+    return again, known
+
+
+def _corpus(
+    state: UnitState,
+    inputs: Inputs,
+    fresh: Mapping[str, Loaded[DocumentFile]],
+    again: list[str],
+    known: dict[str, Known],
+    sources_dir: Path | None,
+    cache: LoadCache,
+) -> Corpus | str:
+    """The files to map again, loaded, anchored and resolved, with the other ids known."""
+    more, problems = load_documents([inputs.paths[n] for n in again if n not in fresh], cache)
+    if problems:
+        return "an unchanged file has problems"
+    by_name = {**fresh, **{d.display: d for d in more}}
+    documents = [by_name[n] for n in again]
+    registry = None
+    if inputs.registry is not None:
+        registry, problems = load_registry(Path(inputs.registry[0]), inputs.registry[0], cache)
+        if problems:
+            return "the registry has problems"
+    if sources_dir is not None:
+        anchored = _anchored(documents, sources_dir, state, list(inputs.documents), inputs, cache)
+        if isinstance(anchored, str):
+            return anchored
+        documents = anchored
+    try:
+        return resolve(registry, documents, known)
+    except InputError:
+        return "the changed files have problems"
+
+
+def _places(
+    state: UnitState,
+    inputs: Inputs,
+    order: list[str],
+    remade: list[str],
+    mapped: Mapping[str, FileMapping],
+) -> tuple[bytes, dict[str, list[str]]] | str:
+    """The new source map, spliced from the kept one, and the keys several files claim.
+
+    Only the keys the ``remade`` files (mapped again, or gone) claim, before or now, can
+    change place; each goes to the first file in corpus order that claims it. Which kept
+    files claim a key is known without reading their claims: the one whose place the
+    kept map gives, or those the shared keys list."""
+    previous = state.sourcemap()
+    if previous is None:
+        return "the kept source map is damaged"
+    before = Origins.of_map(previous)
+    rank = {name: position for position, name in enumerate(order)}
+    again = set(remade)
+    keys: set[str] = set()
+    for name in remade:
+        if name in state.files:
+            claims = state.claims(name)
+            if claims is None:
+                return "a kept mapping is damaged"
+            keys.update(claims)
+        if name in mapped:
+            keys.update(mapped[name].claims)
+    registry = inputs.registry[0] if inputs.registry else None
+    shared = dict(state.shared)
+    changes: dict[str, str | None] = {}
+    for key in keys:
+        old = before.text(key) if key in before else None
+        claimers = state.shared.get(key)
+        if claimers is None:
+            claimers = [] if old is None else [_name_of(Location.parse(old).file, registry)]
+        kept = [n for n in claimers if n not in again and n in rank]
+        now = sorted([*kept, *(n for n in mapped if key in mapped[n].claims)], key=rank.__getitem__)
+        if len(now) > 1:
+            shared[key] = now
+        else:
+            shared.pop(key, None)
+        if not now:
+            changes[key] = None
+        elif now[0] in mapped:
+            changes[key] = mapped[now[0]].claims[key]
+        elif claimers and now[0] == claimers[0] and old is not None:
+            changes[key] = old  # its place is the one the kept map gives
+        else:
+            claims = state.claims(now[0])
+            if claims is None or key not in claims:
+                return "a kept mapping is damaged"
+            changes[key] = claims[key]
+    return spliced(previous, changes), dict(sorted(shared.items()))
+
+
+def _name_of(file: str, registry: str | None) -> str:
+    return _REGISTRY if file == registry else file
 
 
 def _first_known(

@@ -147,23 +147,27 @@ class FileMapping:
 
 
 def assemble(
-    mappings: Iterable[FileMapping], digests: dict[str, bytes] | None = None
+    mappings: Iterable[FileMapping],
+    digests: dict[str, bytes] | None = None,
+    origins: Origins | None = None,
 ) -> MappedGraph:
     """The corpus's graph from its files' mappings, in corpus order (registry, then the
     documents): quads one file after another, and each origin from the first file that
-    claims it, as one mapper run over the corpus traces it. ``digests`` are the graphs'
-    :func:`kg.io.quads_digest` if known (one graph per file)."""
+    claims it, as one mapper run over the corpus traces it (unless the ``origins`` are
+    known). ``digests`` are the graphs' :func:`kg.io.quads_digest` if known."""
     ordered = list(mappings)
     quads: list[Quad] = []
     labels: list[Triple] = []
     for mapping in ordered:
         quads += mapping.quads
         labels += mapping.labels
-    texts: dict[str, str] = {}
-    for mapping in reversed(ordered):  # a later update loses to an earlier file's claim
-        texts.update(mapping.claims)
+    if origins is None:
+        texts: dict[str, str] = {}
+        for mapping in reversed(ordered):  # a later update loses to an earlier file's claim
+            texts.update(mapping.claims)
+        origins = Origins(texts)
     known = dict(sorted(digests.items())) if digests is not None else None
-    return MappedGraph(quads, Origins(texts), known, labels)
+    return MappedGraph(quads, origins, known, labels)
 
 
 def map_corpus(corpus: Corpus, base: str = DEFAULT_BASE) -> MappedGraph:

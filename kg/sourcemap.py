@@ -9,7 +9,7 @@ made only for the few keys a report looks up.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from json.encoder import encode_basestring
 from pathlib import Path
 
@@ -17,36 +17,72 @@ from kg.errors import KgError, Location
 
 
 class Origins(Mapping[str, Location]):
-    """Key (an IRI, or ``"IRI PREDICATE-IRI"``) -> where it is stated, held as text.
+    """Key (an IRI, or ``"IRI PREDICATE-IRI"``) -> where it is stated, held as text: in a
+    dict, or in the rendered source map itself (:meth:`of_map`), where a lookup bisects
+    the sorted lines, so a rebuild need not load the places of the files it kept.
 
     >>> origins = Origins({"https://example.org/id/person/ann": "seeds/registry.yaml:4:5"})
     >>> origins["https://example.org/id/person/ann"]
     Location(file='seeds/registry.yaml', line=4, column=5)
-    >>> origins.text("https://example.org/id/person/ann")
+    >>> Origins.of_map(sourcemap_json(origins)).text("https://example.org/id/person/ann")
     'seeds/registry.yaml:4:5'
     """
 
-    __slots__ = ("rendered", "texts")
+    __slots__ = ("_body", "_texts", "rendered")
 
     def __init__(self, texts: dict[str, str] | None = None, rendered: bytes | None = None) -> None:
-        self.texts: dict[str, str] = texts if texts is not None else {}
+        self._texts = texts if texts is not None or rendered is not None else {}
+        self._body: bytes | None = None
         self.rendered = rendered
-        """The source map of exactly these origins, if already made (:func:`spliced`)."""
+        """The source map of exactly these origins, if already made."""
+
+    @classmethod
+    def of_map(cls, rendered: bytes) -> Origins:
+        """The origins a source map made by :func:`sourcemap_json` holds."""
+        return cls(None, rendered)
+
+    @property
+    def texts(self) -> dict[str, str]:
+        """Every key's place, as a dict (read from the map the first time, if map-backed)."""
+        if self._texts is None:
+            raw = json.loads(self.rendered or b"{}")
+            self._texts = {str(key): str(text) for key, text in raw.items()}
+        return self._texts
+
+    def text(self, key: str) -> str:
+        """The key's place as the source map writes it; ``KeyError`` if it has none."""
+        if self._texts is not None:
+            return self._texts[key]
+        if self._body is None:
+            rendered = self.rendered or b""
+            self._body = rendered[2:-3] if rendered.startswith(b"{\n ") else b""
+        found = _text_in(self._body, key)
+        if found is None:
+            raise KeyError(key)
+        return found
 
     def __getitem__(self, key: str) -> Location:
-        return Location.parse(self.texts[key])
+        return Location.parse(self.text(key))
 
     def __contains__(self, key: object) -> bool:
-        return key in self.texts
+        if not isinstance(key, str):
+            return False
+        try:
+            self.text(key)
+        except KeyError:
+            return False
+        return True
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.texts)
 
+    def __bool__(self) -> bool:  # without reading a map-backed map whole
+        if self._texts is not None:
+            return bool(self._texts)
+        return (self.rendered or b"{}\n") != b"{}\n"
+
     def __len__(self) -> int:
         return len(self.texts)
-
-    def text(self, key: str) -> str:
-        return self.texts[key]
 
 
 def sourcemap_json(origins: Mapping[str, Location]) -> bytes:
@@ -54,12 +90,12 @@ def sourcemap_json(origins: Mapping[str, Location]) -> bytes:
     ``json.dumps(sorted origins, indent=1, ensure_ascii=False)`` and a newline, made
     line by line with json's own string encoder (at a million statements the map holds
     1.3 million entries, and the generic encoder took twice as long)."""
+    if isinstance(origins, Origins) and origins.rendered is not None:
+        return origins.rendered
     if not origins:
         return b"{}\n"
     quoted = encode_basestring
     if isinstance(origins, Origins):
-        if origins.rendered is not None:
-            return origins.rendered
         texts = origins.texts
     else:
         texts = {key: str(where) for key, where in origins.items()}
@@ -67,29 +103,31 @@ def sourcemap_json(origins: Mapping[str, Location]) -> bytes:
     return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
 
 
-def spliced(previous: bytes, origins: Origins, keys: Iterable[str]) -> bytes:
-    """:func:`sourcemap_json` of ``origins``, made from ``previous``, the source map of
-    origins that differ from these at most in ``keys``: only their lines are made, the
+def spliced(previous: bytes, changes: Mapping[str, str | None]) -> bytes:
+    """:func:`sourcemap_json` of the origins ``previous`` holds with ``changes`` made to
+    them (a key's new place, or None: it is gone). Only the changed lines are made, the
     others are copied (at a million statements sorting and encoding every key took 2 s).
 
-    >>> old = Origins({"a": "x.yaml:1:1", "c": "x.yaml:3:1"})
-    >>> new = Origins({"a": "x.yaml:1:1", "b": "y.yaml:2:2"})
-    >>> spliced(sourcemap_json(old), new, {"b", "c"}) == sourcemap_json(new)
+    >>> old = sourcemap_json(Origins({"a": "x.yaml:1:1", "c": "x.yaml:3:1"}))
+    >>> new = spliced(old, {"b": "y.yaml:2:2", "c": None})
+    >>> new == sourcemap_json(Origins({"a": "x.yaml:1:1", "b": "y.yaml:2:2"}))
     True
     """
     if not previous.startswith(b"{\n") or not previous.endswith(b"\n}\n"):
-        return sourcemap_json(Origins(origins.texts))
+        if previous != b"{}\n":
+            raise ValueError("not a source map written by sourcemap_json")
+        previous = b"{\n\n}\n"
     body = previous[2:-3]
     segments: list[bytes] = []
     cursor = 0
-    for key in sorted(set(keys)):
-        at = _first_line_from(body, key, cursor)
+    for key in sorted(changes):
+        at = _first_line_from(body, key, cursor) if body else len(body) + 2
         if at > cursor:
             segments.append(body[cursor : at - 2])  # whole lines, without the last separator
         cursor = at
         if at < len(body) and _key_at(body, at) == key:
             cursor = _next_line(body, at)
-        text = origins.texts.get(key)
+        text = changes[key]
         if text is not None:
             line = f" {encode_basestring(key)}: {encode_basestring(text)}"
             segments.append(line.encode("utf-8"))
@@ -105,6 +143,19 @@ def spliced(previous: bytes, origins: Origins, keys: Iterable[str]) -> bytes:
     return b"".join(joined)
 
 
+def _text_in(body: bytes, key: str) -> str | None:
+    """The place of ``key`` in a source map's lines, or None if it has none."""
+    if not body:
+        return None
+    at = _first_line_from(body, key, 0)
+    if at >= len(body) or _key_at(body, at) != key:
+        return None
+    start = _key_end(body, at) + 3  # the value's opening quote, after '": '
+    end = _next_line(body, at) - 2  # the line's end, after the value's closing quote
+    value = body[start + 1 : end - 1]
+    return value.decode("utf-8") if b"\\" not in value else str(json.loads(body[start:end]))
+
+
 def _next_line(body: bytes, start: int) -> int:
     """Where the line after the one starting at ``start`` starts (``len(body) + 2`` after
     the last line: every line but the last ends with ``",\\n"``)."""
@@ -114,11 +165,17 @@ def _next_line(body: bytes, start: int) -> int:
 
 def _key_at(body: bytes, start: int) -> str:
     """The key of the line starting at ``start`` (`` "key": "value"``)."""
+    end = _key_end(body, start)
+    key = body[start + 2 : end]
+    return key.decode("utf-8") if b"\\" not in key else str(json.loads(body[start + 1 : end + 1]))
+
+
+def _key_end(body: bytes, start: int) -> int:
+    """Where the key of the line starting at ``start`` ends (its closing quote)."""
     end = body.index(b'"', start + 2)
     while _escaped(body, start + 2, end):
         end = body.index(b'"', end + 1)
-    key = body[start + 2 : end]
-    return key.decode("utf-8") if b"\\" not in key else str(json.loads(body[start + 1 : end + 1]))
+    return end
 
 
 def _escaped(body: bytes, first: int, quote: int) -> bool:

@@ -32,8 +32,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.build import Build, build, sourcemap_json
-from kg.errors import InputError, Location
 from kg.docunits import UNITS_DIR
+from kg.errors import InputError, Location
 from kg.revalidation import STATE_DIR
 from kg.yamlpos import parse
 
@@ -187,6 +187,29 @@ def add_fact(corpus: Path, rng: random.Random) -> None:
     _write(target, other)
 
 
+def restate_fact(corpus: Path, rng: random.Random) -> None:
+    """A fact is restated, under its own id, in another document (or the one before it,
+    so the first file to state it changes): its places belong to the first that does."""
+    picked = _pick_fact(corpus, rng)
+    if picked is None:
+        return
+    path, data, key, index = picked
+    fact = dict(data[key][index])
+    fact["evidence"] = [{"quote": "restated fact"}]
+    for dropped in ("candidacies", "at_event", "follows"):
+        fact.pop(dropped, None)
+    documents = _documents(corpus)
+    before = [d for d in documents if d < path]
+    target = before[-1] if before and rng.randrange(2) else rng.choice(documents)
+    if target == path:
+        return
+    other = _read(target)
+    if any(f.get("id") == fact["id"] for f in other.get(key) or []):
+        return
+    other.setdefault(key, []).append(fact)
+    _write(target, other)
+
+
 def rename_id(corpus: Path, rng: random.Random) -> None:
     """A fact is renamed in its own file only (references to it break)."""
     picked = _pick_fact(corpus, rng)
@@ -304,6 +327,7 @@ EDITS: dict[str, Callable[[Path, random.Random], None]] = {
     "change_field": change_field,
     "remove_fact": remove_fact,
     "add_fact": add_fact,
+    "restate_fact": restate_fact,
     "rename_id": rename_id,
     "edit_registry": edit_registry,
     "delete_document": delete_document,
@@ -500,6 +524,44 @@ def test_builds_killed_part_way_leave_a_cache_the_next_build_can_trust(
         process.send_signal(signal.SIGKILL)
         process.wait()
         _assert_same(corpus, cache)
+
+
+GOLDEN_SEEDS = ROOT / "tests" / "fixtures" / "golden" / "seeds"
+NOTE = """source:
+  id: harbour-note
+  file: note.txt
+  sha256: "{sha}"
+  title: A note on the contest
+  kind: news-report
+corroborates:
+  - fact: harbour-report-claim-rigged
+    evidence:
+      - quote: 'the contest had been "rigged from the start"'
+        start: 329
+        end: 373
+        source: harbour-report
+"""
+
+
+def test_a_place_two_files_claim_moves_to_the_other_when_the_first_drops_it(
+    tmp_path: Path,
+) -> None:
+    """A quote both the stating file and a corroborating one give (one evidence node,
+    traced to the first): when the first file's quote moves, the node is traced to the
+    corroborating file, which the rebuild does not load (it reads no changed id)."""
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    shutil.copytree(GOLDEN_SEEDS, corpus)
+    (corpus / "zz-note.yaml").write_text(NOTE.format(sha="0" * 64), encoding="utf-8")
+    _assert_same(corpus, cache)
+    report = corpus / "report.yaml"
+    report.write_text(
+        report.read_text(encoding="utf-8").replace(
+            "        start: 329\n        end: 373", "        start: 330\n        end: 374"
+        ),
+        encoding="utf-8",
+    )
+    messages = _assert_same(corpus, cache)
+    assert any("1 file loaded and mapped again, 1 kept" in m for m in messages), messages
 
 
 @pytest.mark.parametrize("edit", ["change_quote", "change_candidacy", "change_followed_date"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -40,13 +41,26 @@ def test_a_spliced_map_equals_the_map_made_afresh(
         after.pop(key, None)
     # the keys that may differ: those changed or removed, and some that did not change
     keys = set(changes) | removed | set(list(before)[:2])
-    made = spliced(sourcemap_json(Origins(before)), Origins(after), keys)
+    made = spliced(sourcemap_json(Origins(before)), {key: after.get(key) for key in keys})
     assert made == sourcemap_json(Origins(after))
 
 
-def test_a_map_not_written_by_kg_is_made_afresh() -> None:
-    origins = Origins({"a": "x.yaml:1:1"})
-    assert spliced(b"not a map", origins, {"a"}) == sourcemap_json(origins)
+def test_a_map_not_written_by_kg_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a source map"):
+        spliced(b"not a map", {"a": "x.yaml:1:1"})
+
+
+@given(st.dictionaries(KEYS, PLACES, max_size=30), st.lists(KEYS, max_size=5))
+def test_a_map_backed_origins_finds_what_a_dict_does(
+    texts: dict[str, str], others: list[str]
+) -> None:
+    backed = Origins.of_map(sourcemap_json(Origins(texts)))
+    for key in [*texts, *others]:
+        assert (key in backed) == (key in texts)
+        if key in texts:
+            assert backed.text(key) == texts[key]
+            assert backed[key] == Location.parse(texts[key])
+    assert dict(backed.texts) == texts and len(backed) == len(texts)
 
 
 @given(PLACES)
