@@ -43,7 +43,7 @@ from kg.load import Loaded, discover, load_documents, load_registry
 from kg.mapping import FileMapping, MappedGraph, Minter, assemble, check_base, map_files
 from kg.models import DocumentFile, RegistryFile
 from kg.resolve import Corpus, Known, document_references, document_statements, resolve
-from kg.sourcemap import Origins, sourcemap_json, spliced
+from kg.sourcemap import Origins, places_in, sourcemap_json, spliced
 
 UNITS_DIR = "units"
 UNITS_FORMAT = 3
@@ -642,7 +642,6 @@ def _places(
     previous = state.sourcemap()
     if previous is None:
         return "the kept source map is damaged"
-    before = Origins.of_map(previous)
     rank = {name: position for position, name in enumerate(order)}
     again = set(remade)
     keys: set[str] = set()
@@ -657,8 +656,9 @@ def _places(
     registry = inputs.registry[0] if inputs.registry else None
     shared = dict(state.shared)
     changes: dict[str, str | None] = {}
+    places = places_in(previous, keys)
     for key in keys:
-        old = before.text(key) if key in before else None
+        old = places.get(key)
         claimers = state.shared.get(key)
         if claimers is None:
             claimers = [] if old is None else [_name_of(Location.parse(old).file, registry)]

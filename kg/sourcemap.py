@@ -9,7 +9,7 @@ made only for the few keys a report looks up.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from json.encoder import encode_basestring
 from pathlib import Path
 
@@ -143,6 +143,26 @@ def spliced(previous: bytes, changes: Mapping[str, str | None]) -> bytes:
     return b"".join(joined)
 
 
+def places_in(rendered: bytes, keys: Iterable[str]) -> dict[str, str]:
+    """The places a source map gives of those ``keys`` it has, found in one pass.
+
+    >>> places_in(sourcemap_json(Origins({"a": "x.yaml:1:1", "c": "x.yaml:3:1"})), "abc")
+    {'a': 'x.yaml:1:1', 'c': 'x.yaml:3:1'}
+    """
+    if not rendered.startswith(b"{\n "):
+        return {}
+    body = rendered[2:-3]
+    found: dict[str, str] = {}
+    cursor = 0
+    for key in sorted(set(keys)):
+        cursor = _first_line_from(body, key, cursor)
+        if cursor >= len(body):
+            break
+        if _key_at(body, cursor) == key:
+            found[key] = _value_at(body, cursor)
+    return found
+
+
 def _text_in(body: bytes, key: str) -> str | None:
     """The place of ``key`` in a source map's lines, or None if it has none."""
     if not body:
@@ -150,6 +170,11 @@ def _text_in(body: bytes, key: str) -> str | None:
     at = _first_line_from(body, key, 0)
     if at >= len(body) or _key_at(body, at) != key:
         return None
+    return _value_at(body, at)
+
+
+def _value_at(body: bytes, at: int) -> str:
+    """The value of the line starting at ``at``."""
     start = _key_end(body, at) + 3  # the value's opening quote, after '": '
     end = _next_line(body, at) - 2  # the line's end, after the value's closing quote
     value = body[start + 1 : end - 1]
@@ -210,4 +235,4 @@ def read_sourcemap(path: Path) -> dict[str, Location]:
         raise KgError(f"{path}: not a source map written by kg build: {exc}") from None
 
 
-__all__ = ["Origins", "read_sourcemap", "sourcemap_json", "spliced"]
+__all__ = ["Origins", "places_in", "read_sourcemap", "sourcemap_json", "spliced"]

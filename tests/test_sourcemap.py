@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kg.errors import Location
-from kg.sourcemap import Origins, sourcemap_json, spliced
+from kg.sourcemap import Origins, places_in, sourcemap_json, spliced
 
 KEYS = st.text(
     st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12
@@ -66,3 +66,12 @@ def test_a_map_backed_origins_finds_what_a_dict_does(
 @given(PLACES)
 def test_places_read_back(text: str) -> None:
     assert str(Location.parse(text)) == text
+
+
+@given(st.dictionaries(KEYS, PLACES, max_size=30), st.lists(KEYS, max_size=8))
+def test_places_are_found_in_one_pass_as_one_by_one(
+    texts: dict[str, str], others: list[str]
+) -> None:
+    rendered = sourcemap_json(Origins(texts))
+    wanted = [*list(texts)[:5], *others]
+    assert places_in(rendered, wanted) == {k: texts[k] for k in wanted if k in texts}
