@@ -349,7 +349,8 @@ def _map_with_units(
     mappings = list(map_files(corpus, Minter(check_base(base)), corpus.documents, registry=True))
     mapping = assemble(mappings)
     if inputs is not None:
-        record(cache_dir, state.key, inputs, corpus, mappings, mapping)
+        anchored = sources_dir is not None
+        record(cache_dir, state.key, inputs, corpus, mappings, mapping, anchored=anchored)
     return mapping, corpus if keep_corpus else None
 
 

@@ -42,7 +42,7 @@ from kg.io import quads_digest
 from kg.load import Loaded, discover, load_documents, load_registry
 from kg.mapping import FileMapping, MappedGraph, Minter, assemble, check_base, map_files
 from kg.models import DocumentFile, RegistryFile
-from kg.resolve import Corpus, Known, document_references, document_statements, resolve
+from kg.resolve import Corpus, Known, document_statements, resolve
 from kg.sourcemap import Origins, places_in, sourcemap_json, spliced
 
 UNITS_DIR = "units"
@@ -359,8 +359,11 @@ def _placed(unit: FileUnit, offset: int, data: bytes) -> FileUnit:
     )
 
 
-def unit_of(name: str, sha: str, file: Loaded[Any], mapping: FileMapping) -> tuple[FileUnit, bytes]:
-    """A file's unit and its marshalled mapping (its offset is filled in when saved)."""
+def unit_of(
+    sha: str, file: Loaded[Any], mapping: FileMapping, corpus: Corpus, *, anchored: bool
+) -> tuple[FileUnit, bytes]:
+    """A file's unit and its marshalled mapping (its offset is filled in when saved).
+    The sources its quotes are from matter only to builds that anchor them."""
     main = marshal.dumps((mapping.quads, mapping.labels))
     claims = marshal.dumps(mapping.claims)
     data = main + claims
@@ -368,10 +371,12 @@ def unit_of(name: str, sha: str, file: Loaded[Any], mapping: FileMapping) -> tup
     digest = quads_digest(mapping.quads, [(0, len(mapping.quads))]).hex()
     if isinstance(file.model, DocumentFile):
         statements = list(document_statements(file))
-        reads = document_references(file) | mapping.reads
+        reads = corpus.reads.get(file.display, set()) | mapping.reads
         model = file.model
         source = (model.source.id, model.source.file, model.source.sha256)
-        quoted = {e.source or model.source.id for _, e in evidence_paths(model)}
+        quoted = (
+            {e.source or model.source.id for _, e in evidence_paths(model)} if anchored else set()
+        )
         quotes = sorted(quoted | {model.source.id})  # its own source is checked in any case
     else:
         statements, reads, source, quotes = [], set(), None, []
@@ -423,6 +428,8 @@ def record(
     corpus: Corpus,
     mappings: list[FileMapping],
     graph: MappedGraph,
+    *,
+    anchored: bool,
 ) -> None:
     """Keep a full build's mappings (registry first, then the documents) and its source
     map (made here once, for the build to write too) for the next build."""
@@ -438,7 +445,7 @@ def record(
         )
         if sha is None:
             return  # the directory changed under the build: keep nothing
-        units[name], fresh[name] = unit_of(name, sha, file, mapping)
+        units[name], fresh[name] = unit_of(sha, file, mapping, corpus, anchored=anchored)
     graph.origins.rendered = sourcemap_json(graph.origins)
     UnitState(cache_dir, key).save(
         units,
@@ -529,7 +536,13 @@ def rebuild(
                 return "a kept mapping is damaged"
             units[name] = state.files[name]
         else:
-            units[name], blobs[name] = unit_of(name, inputs.documents[name], by_name[name], mapping)
+            units[name], blobs[name] = unit_of(
+                inputs.documents[name],
+                by_name[name],
+                mapping,
+                corpus,
+                anchored=sources_dir is not None,
+            )
         ordered.append(mapping)
         if units[name].graph:
             digests[units[name].graph] = bytes.fromhex(units[name].digest)

@@ -89,6 +89,8 @@ class Corpus:
     documents: list[Loaded[DocumentFile]]
     entries: dict[str, Entry] = field(default_factory=dict)
     known: Mapping[str, Known] = field(default_factory=dict)
+    reads: dict[str, set[str]] = field(default_factory=dict)
+    """File (as displayed) -> the ids its records and corroborations point at."""
 
     def kinds(self, record_id: str) -> frozenset[str]:
         entry = self.entries.get(record_id)
@@ -171,17 +173,6 @@ def document_statements(document: Loaded[DocumentFile]) -> Iterator[Statement]:
         yield Statement(document, ("messages", index), message)
     for _, section, index, fact in _document_facts(document):
         yield Statement(document, (section, index), fact)
-
-
-def document_references(document: Loaded[DocumentFile]) -> set[str]:
-    """Every id a document's records and corroborations point at: the ids whose records
-    its reference checks read."""
-    found: set[str] = set()
-    for statement in document_statements(document):
-        found.update(target for _, target, _ in references(statement.path, statement.record))
-    for index, corroboration in enumerate(document.model.corroborates):
-        found.update(target for _, target, _ in references(("corroborates", index), corroboration))
-    return found
 
 
 def _corroborations(corpus: Corpus) -> Iterator[tuple[Loaded[DocumentFile], int, BaseModel]]:
@@ -304,8 +295,11 @@ def _show(value: Any) -> str:
 def _check_refs(
     corpus: Corpus, file: Loaded[Any], path: ValuePath, model: BaseModel
 ) -> Iterator[Problem]:
-    """Every id a record points at exists and is of a kind the field accepts."""
+    """Every id a record points at exists and is of a kind the field accepts (and the ids
+    each file points at are noted in ``corpus.reads``)."""
+    noted = corpus.reads.setdefault(file.display, set())
     for where, target, ref in references(path, model):
+        noted.add(target)
         yield from _check_one_ref(corpus, file, where, target, ref)
 
 
