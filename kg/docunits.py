@@ -27,6 +27,8 @@ import contextlib
 import hashlib
 import json
 import marshal
+import mmap
+import os
 import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping
@@ -207,7 +209,7 @@ class UnitState:
         self.shared: dict[str, list[str]] = {}
         """Keys claimed by several files -> those files (names), in corpus order."""
         self.seen = Seen()
-        self._data: bytes | None = None
+        self._data: mmap.mmap | bytes | None = None
 
     def load(self) -> str | None:
         """Read the state; the reason it cannot be used, or None."""
@@ -247,15 +249,11 @@ class UnitState:
 
     def _part(self, name: str, *, claims: bool) -> bytes | None:
         offset, length, split, main_check, claims_check = self.files[name].blob
-        if self._data is None:
-            try:
-                self._data = (self.directory / _MAPPED).read_bytes()
-            except OSError:
-                return None
-        if offset + length > len(self._data) or not 0 <= split <= length:
+        mapped = self._mapped()
+        if mapped is None or offset + length > len(mapped) or not 0 <= split <= length:
             return None
         start, end = (offset + split, offset + length) if claims else (offset, offset + split)
-        data = self._data[start:end]
+        data = mapped[start:end]
         return data if _check(data) == (claims_check if claims else main_check) else None
 
     def sourcemap(self) -> bytes | None:
@@ -301,7 +299,9 @@ class UnitState:
                     chunks.append(data)
                     offset += len(data)
                 files[path] = b"".join(chunks)
+                self.close()
             else:
+                self.close()
                 placed = {}
                 with path.open("ab") as stream:
                     if stream.tell() != size:
@@ -328,15 +328,32 @@ class UnitState:
             files[self.directory / _STATE] = json.dumps(state, ensure_ascii=False).encode()
             write_atomically(files)
 
+    def _mapped(self) -> mmap.mmap | bytes | None:
+        """The kept data, mapped into memory: a rebuild reads only the parts it needs."""
+        if self._data is None:
+            try:
+                with (self.directory / _MAPPED).open("rb") as stream:
+                    size = os.fstat(stream.fileno()).st_size
+                    self._data = (
+                        mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+                    )
+            except (OSError, ValueError):
+                return None
+        return self._data
+
+    def close(self) -> None:
+        """Let go of the kept data (before it is written again)."""
+        if isinstance(self._data, mmap.mmap):
+            self._data.close()
+        self._data = None
+
     def _slice(self, unit: FileUnit) -> bytes | None:
         """A kept file's whole data, if intact (to copy when the data is written afresh)."""
         offset, length, split, main_check, claims_check = unit.blob
-        if self._data is None:
-            try:
-                self._data = (self.directory / _MAPPED).read_bytes()
-            except OSError:
-                return None
-        data = self._data[offset : offset + length]
+        mapped = self._mapped()
+        if mapped is None:
+            return None
+        data = mapped[offset : offset + length]
         intact = (
             len(data) == length
             and _check(data[:split]) == main_check
