@@ -52,6 +52,7 @@ UNITS_FORMAT = 3
 _STATE = "state.json"
 _MAPPED = "mapped.bin"
 _SOURCEMAP = "sourcemap.json"
+_SEEN = "seen.json"
 MAX_SHARE = 0.05
 MIN_FILES = 8
 """Above this share of the documents changed, a full build is about as fast."""
@@ -179,6 +180,14 @@ class Seen:
         return {"taken_ns": self.now_ns, "files": {k: list(v) for k, v in self.now.items()}}
 
     @classmethod
+    def kept_in(cls, cache_dir: Path) -> Seen:
+        """What the last build with this cache directory saw (nothing if unreadable)."""
+        try:
+            return cls.from_json(json.loads((cache_dir / UNITS_DIR / _SEEN).read_bytes()))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return cls()
+
+    @classmethod
     def from_json(cls, raw: Any) -> Seen:
         files = {
             str(k): (int(a), int(b), int(c), int(d), str(e))
@@ -208,7 +217,7 @@ class UnitState:
         self.sourcemap_check = ""
         self.shared: dict[str, list[str]] = {}
         """Keys claimed by several files -> those files (names), in corpus order."""
-        self.seen = Seen()
+        self.seen = Seen.kept_in(directory)
         self._data: mmap.mmap | bytes | None = None
 
     def load(self) -> str | None:
@@ -222,7 +231,6 @@ class UnitState:
         try:
             if raw["format"] != UNITS_FORMAT:
                 return "the kept mappings are of another kg"
-            self.seen = Seen.from_json(raw["seen"])
             if raw["key"] != self.key:
                 return "kg, its models, the base or the input directories changed"
             self.files = {str(n): FileUnit.from_json(u) for n, u in raw["files"].items()}
@@ -322,8 +330,8 @@ class UnitState:
                 "texts": dict(texts),
                 "sourcemap": _check(sourcemap),
                 "shared": dict(shared),
-                "seen": seen.to_json(),
             }
+            files[self.directory / _SEEN] = json.dumps(seen.to_json()).encode()
             files[self.directory / _SOURCEMAP] = sourcemap
             files[self.directory / _STATE] = json.dumps(state, ensure_ascii=False).encode()
             write_atomically(files)

@@ -157,3 +157,17 @@ def test_files_changed_just_before_they_were_hashed_are_read_again(
     read = _counting(monkeypatch)
     later.sha(path)
     assert read == [b"one"]
+
+
+def test_the_build_fingerprint_is_the_same_with_files_not_read_again(
+    corpus_home: Path, tmp_path: Path
+) -> None:
+    from kg.incremental import fingerprint
+
+    corpus, sources = _copy(corpus_home, tmp_path)
+    cache = tmp_path / "cache"
+    _messages(corpus, cache, sources)
+    seen = Seen.kept_in(cache)
+    assert seen.known  # the build kept what it saw
+    options = {"formats": ["ttl"]}
+    assert fingerprint(corpus, sources, options, seen.sha) == fingerprint(corpus, sources, options)
