@@ -197,10 +197,12 @@ class Seen:
 
 
 def _text_signature(sources_dir: Path, name: str, seen: Seen) -> str:
-    """What anchoring reads of a source text: where it leads and its bytes."""
+    """What anchoring reads of a source text: its bytes, and where it leads if it is a
+    link (anchoring refuses links out of the sources directory)."""
     path = sources_dir / name
     try:
-        return f"{path.resolve()}\0{seen.sha(path)}"
+        target = str(path.resolve()) if path.is_symlink() else ""
+        return f"{target}\0{seen.sha(path)}"
     except OSError:
         return "missing"
 
