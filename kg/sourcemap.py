@@ -28,11 +28,11 @@ class Origins(Mapping[str, Location]):
     'seeds/registry.yaml:4:5'
     """
 
-    __slots__ = ("_body", "_texts", "rendered")
+    __slots__ = ("_lines", "_texts", "rendered")
 
     def __init__(self, texts: dict[str, str] | None = None, rendered: bytes | None = None) -> None:
         self._texts = texts if texts is not None or rendered is not None else {}
-        self._body: bytes | None = None
+        self._lines: _Lines | None = None
         self.rendered = rendered
         """The source map of exactly these origins, if already made."""
 
@@ -53,10 +53,9 @@ class Origins(Mapping[str, Location]):
         """The key's place as the source map writes it; ``KeyError`` if it has none."""
         if self._texts is not None:
             return self._texts[key]
-        if self._body is None:
-            rendered = self.rendered or b""
-            self._body = rendered[2:-3] if rendered.startswith(b"{\n ") else b""
-        found = _text_in(self._body, key)
+        if self._lines is None:
+            self._lines = _Lines(self.rendered or b"")
+        found = self._lines.text(key)
         if found is None:
             raise KeyError(key)
         return found
@@ -113,26 +112,24 @@ def spliced(previous: bytes, changes: Mapping[str, str | None]) -> bytes:
     >>> new == sourcemap_json(Origins({"a": "x.yaml:1:1", "b": "y.yaml:2:2"}))
     True
     """
-    if not previous.startswith(b"{\n") or not previous.endswith(b"\n}\n"):
-        if previous != b"{}\n":
-            raise ValueError("not a source map written by sourcemap_json")
-        previous = b"{\n\n}\n"
-    body = previous[2:-3]
+    if previous != b"{}\n" and not (previous.startswith(b"{\n ") and previous.endswith(b"\n}\n")):
+        raise ValueError("not a source map written by sourcemap_json")
+    lines = _Lines(previous)
     segments: list[bytes] = []
-    cursor = 0
+    cursor = lines.start
     for key in sorted(changes):
-        at = _first_line_from(body, key, cursor) if body else len(body) + 2
+        at = lines.first_from(key, cursor)
         if at > cursor:
-            segments.append(body[cursor : at - 2])  # whole lines, without the last separator
+            segments.append(previous[cursor : at - 2])  # whole lines, not the last separator
         cursor = at
-        if at < len(body) and _key_at(body, at) == key:
-            cursor = _next_line(body, at)
+        if at < lines.end and lines.key_at(at) == key:
+            cursor = lines.next_line(at)
         text = changes[key]
         if text is not None:
             line = f" {encode_basestring(key)}: {encode_basestring(text)}"
             segments.append(line.encode("utf-8"))
-    if cursor < len(body):
-        segments.append(body[cursor:])
+    if cursor < lines.end:
+        segments.append(previous[cursor : lines.end])
     parts = [segment for segment in segments if segment]
     if not parts:
         return b"{}\n"
@@ -149,78 +146,84 @@ def places_in(rendered: bytes, keys: Iterable[str]) -> dict[str, str]:
     >>> places_in(sourcemap_json(Origins({"a": "x.yaml:1:1", "c": "x.yaml:3:1"})), "abc")
     {'a': 'x.yaml:1:1', 'c': 'x.yaml:3:1'}
     """
-    if not rendered.startswith(b"{\n "):
-        return {}
-    body = rendered[2:-3]
+    lines = _Lines(rendered)
     found: dict[str, str] = {}
-    cursor = 0
+    cursor = lines.start
     for key in sorted(set(keys)):
-        cursor = _first_line_from(body, key, cursor)
-        if cursor >= len(body):
+        cursor = lines.first_from(key, cursor)
+        if cursor >= lines.end:
             break
-        if _key_at(body, cursor) == key:
-            found[key] = _value_at(body, cursor)
+        if lines.key_at(cursor) == key:
+            found[key] = lines.value_at(cursor)
     return found
 
 
-def _text_in(body: bytes, key: str) -> str | None:
-    """The place of ``key`` in a source map's lines, or None if it has none."""
-    if not body:
-        return None
-    at = _first_line_from(body, key, 0)
-    if at >= len(body) or _key_at(body, at) != key:
-        return None
-    return _value_at(body, at)
+class _Lines:
+    """The sorted lines of a source map, `` "key": "value"`` each, with ``",\\n"`` between
+    them, read where they lie in the map's bytes (no copy of a hundred megabytes).
+    Positions are line starts; ``end + 2`` stands for the start after the last line."""
+
+    __slots__ = ("data", "end", "start")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.start = 2
+        self.end = len(data) - 3 if data.startswith(b"{\n ") else self.start
+
+    def text(self, key: str) -> str | None:
+        """The place of ``key``, or None if the map has none."""
+        at = self.first_from(key, self.start)
+        if at >= self.end or self.key_at(at) != key:
+            return None
+        return self.value_at(at)
+
+    def next_line(self, at: int) -> int:
+        separator = self.data.find(b",\n ", at, self.end)
+        return self.end + 2 if separator < 0 else separator + 2
+
+    def key_end(self, at: int) -> int:
+        """Where the key of the line at ``at`` ends (its closing quote)."""
+        data = self.data
+        end = data.index(b'"', at + 2)
+        while _escaped(data, at + 2, end):
+            end = data.index(b'"', end + 1)
+        return end
+
+    def key_at(self, at: int) -> str:
+        end = self.key_end(at)
+        key = self.data[at + 2 : end]
+        if b"\\" not in key:
+            return key.decode("utf-8")
+        return str(json.loads(self.data[at + 1 : end + 1]))
+
+    def value_at(self, at: int) -> str:
+        start = self.key_end(at) + 3  # the value's opening quote, after '": '
+        end = self.next_line(at) - 2  # the line's end, after the value's closing quote
+        value = self.data[start + 1 : end - 1]
+        if b"\\" not in value:
+            return value.decode("utf-8")
+        return str(json.loads(self.data[start:end]))
+
+    def first_from(self, wanted: str, low: int) -> int:
+        """The first line at or after the line start ``low`` whose key is not below
+        ``wanted``, by bisection over the bytes (the lines are sorted by key)."""
+        high = self.end + 2
+        while low < high:
+            if low >= self.end:  # past the last line (or no lines at all)
+                return self.end + 2
+            separator = self.data.rfind(b",\n ", low, (low + high) // 2)
+            at = low if separator < 0 else separator + 2  # a line start below high
+            if self.key_at(at) < wanted:
+                low = self.next_line(at)
+            else:
+                high = at
+        return low
 
 
-def _value_at(body: bytes, at: int) -> str:
-    """The value of the line starting at ``at``."""
-    start = _key_end(body, at) + 3  # the value's opening quote, after '": '
-    end = _next_line(body, at) - 2  # the line's end, after the value's closing quote
-    value = body[start + 1 : end - 1]
-    return value.decode("utf-8") if b"\\" not in value else str(json.loads(body[start:end]))
-
-
-def _next_line(body: bytes, start: int) -> int:
-    """Where the line after the one starting at ``start`` starts (``len(body) + 2`` after
-    the last line: every line but the last ends with ``",\\n"``)."""
-    end = body.find(b",\n ", start)
-    return len(body) + 2 if end < 0 else end + 2
-
-
-def _key_at(body: bytes, start: int) -> str:
-    """The key of the line starting at ``start`` (`` "key": "value"``)."""
-    end = _key_end(body, start)
-    key = body[start + 2 : end]
-    return key.decode("utf-8") if b"\\" not in key else str(json.loads(body[start + 1 : end + 1]))
-
-
-def _key_end(body: bytes, start: int) -> int:
-    """Where the key of the line starting at ``start`` ends (its closing quote)."""
-    end = body.index(b'"', start + 2)
-    while _escaped(body, start + 2, end):
-        end = body.index(b'"', end + 1)
-    return end
-
-
-def _escaped(body: bytes, first: int, quote: int) -> bool:
+def _escaped(data: bytes, first: int, quote: int) -> bool:
     """Whether the quote at ``quote`` follows an odd run of backslashes (is escaped)."""
-    run = quote - first - len(body[first:quote].rstrip(b"\\"))
+    run = quote - first - len(data[first:quote].rstrip(b"\\"))
     return run % 2 == 1
-
-
-def _first_line_from(body: bytes, wanted: str, low: int) -> int:
-    """The start of the first line at or after the line start ``low`` whose key is not
-    below ``wanted``, by bisection over the bytes (the lines are sorted by key)."""
-    high = len(body) + 2
-    while low < high:
-        separator = body.rfind(b",\n ", low, (low + high) // 2)
-        start = low if separator < 0 else separator + 2  # a line start below high
-        if _key_at(body, start) < wanted:
-            low = _next_line(body, start)
-        else:
-            high = start
-    return low
 
 
 def read_sourcemap(path: Path) -> dict[str, Location]:
