@@ -31,7 +31,7 @@ import mmap
 import os
 import time
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,11 +44,18 @@ from kg.io import quads_digest
 from kg.load import Loaded, discover, load_documents, load_registry
 from kg.mapping import FileMapping, MappedGraph, Minter, assemble, check_base, map_files
 from kg.models import DocumentFile, RegistryFile
-from kg.resolve import Corpus, Known, document_statements, resolve
+from kg.resolve import (
+    Corpus,
+    Known,
+    Statement,
+    document_statements,
+    registry_statements,
+    resolve,
+)
 from kg.sourcemap import Origins, places_in, sourcemap_json, spliced
 
 UNITS_DIR = "units"
-UNITS_FORMAT = 3
+UNITS_FORMAT = 4
 _STATE = "state.json"
 _MAPPED = "mapped.bin"
 _SOURCEMAP = "sourcemap.json"
@@ -406,7 +413,9 @@ def unit_of(
         )
         quotes = sorted(quoted | {model.source.id})  # its own source is checked in any case
     else:
-        statements, reads, source, quotes = [], set(), None, []
+        statements = list(registry_statements(file))
+        reads = corpus.reads.get(file.display, set()) | mapping.reads
+        source, quotes = None, []
     states = tuple(
         (s.record.id, tuple(sorted(k.kinds)), k.segment, k.organisation)
         for s in statements
@@ -430,6 +439,13 @@ class Inputs:
     texts: dict[str, str]
     """source text file name -> :func:`_text_signature`."""
     seen: Seen
+
+    def sha(self, name: str) -> str:
+        """The SHA-256 of a document, or of the registry (named ``""``)."""
+        if name == _REGISTRY:
+            assert self.registry is not None
+            return self.registry[1]
+        return self.documents[name]
 
     @classmethod
     def take(cls, seeds_dir: Path, sources_dir: Path | None, seen: Seen) -> Inputs:
@@ -518,12 +534,8 @@ def rebuild(
     """The graph from the kept mappings (``state``, loaded) and the changed files, or why
     a full build is needed."""
     kept_registry = state.files.get(_REGISTRY)
-    if (inputs.registry is None) != (kept_registry is None) or (
-        inputs.registry is not None
-        and kept_registry is not None
-        and inputs.registry[1] != kept_registry.sha
-    ):
-        return "the registry changed"
+    if (inputs.registry is None) != (kept_registry is None):
+        return "the registry appeared or went"
     names = list(inputs.documents)
     changed = [
         n for n in names if n not in state.files or state.files[n].sha != inputs.documents[n]
@@ -532,30 +544,42 @@ def rebuild(
     if len(changed) + len(removed) > max(MIN_FILES, MAX_SHARE * len(names)):
         return f"{len(changed) + len(removed):,} files changed"
     cache = LoadCache(cache_dir)
+    registry = None
+    if inputs.registry is not None:
+        registry, problems = load_registry(Path(inputs.registry[0]), inputs.registry[0], cache)
+        if problems or registry is None:
+            return "the registry has problems"
     loaded, problems = load_documents([inputs.paths[n] for n in changed], cache)
     if problems:
         return "a changed file has problems"
-    fresh = {document.display: document for document in loaded}
+    fresh: dict[str, Loaded[Any]] = {document.display: document for document in loaded}
+    if registry is not None and kept_registry is not None and kept_registry.sha != inputs.sha(""):
+        fresh[_REGISTRY] = registry
     plan = _plan(state, inputs, fresh, removed, sources_dir is not None)
     if isinstance(plan, str):
         return plan
     again, known = plan
-    corpus = _corpus(state, inputs, fresh, again, known, sources_dir, cache)
+    corpus = _corpus(state, inputs, fresh, again, known, registry, sources_dir, cache)
     if isinstance(corpus, str):
         return corpus
+    remapped = [_REGISTRY] * (_REGISTRY in fresh) + again
+    minter = Minter(check_base(base))
     mapped = dict(
         zip(
-            again,
-            map_files(corpus, Minter(check_base(base)), corpus.documents, registry=False),
+            remapped,
+            map_files(corpus, minter, corpus.documents, registry=_REGISTRY in fresh),
             strict=True,
         )
     )
-    by_name = {document.display: document for document in corpus.documents}
+    by_name: dict[str, Loaded[Any]] = {d.display: d for d in corpus.documents}
+    if registry is not None:
+        by_name[_REGISTRY] = registry
+    order = [_REGISTRY] * (kept_registry is not None) + names
     ordered: list[FileMapping] = []
     digests: dict[str, bytes] = {}
     units: dict[str, FileUnit] = {}
     blobs: dict[str, bytes] = {}
-    for name in [_REGISTRY] * (kept_registry is not None) + names:
+    for name in order:
         mapping = mapped.get(name)
         if mapping is None:
             mapping = state.mapping(name)
@@ -563,19 +587,14 @@ def rebuild(
                 return "a kept mapping is damaged"
             units[name] = state.files[name]
         else:
+            anchored = sources_dir is not None
             units[name], blobs[name] = unit_of(
-                inputs.documents[name],
-                by_name[name],
-                mapping,
-                corpus,
-                anchored=sources_dir is not None,
+                inputs.sha(name), by_name[name], mapping, corpus, anchored=anchored
             )
         ordered.append(mapping)
         if units[name].graph:
             digests[units[name].graph] = bytes.fromhex(units[name].digest)
-    places = _places(
-        state, inputs, [_REGISTRY] * (kept_registry is not None) + names, again + removed, mapped
-    )
+    places = _places(state, inputs, order, remapped + removed, mapped)
     if isinstance(places, str):
         return places
     rendered, shared = places
@@ -583,32 +602,35 @@ def rebuild(
         ordered, digests if len(digests) == len(ordered) else None, Origins.of_map(rendered)
     )
     state.save(units, blobs, _quoted_texts(units, inputs.texts), rendered, shared, inputs.seen)
-    files = "file" if len(again) == 1 else "files"
+    files = "file" if len(remapped) == 1 else "files"
     return Rebuilt(
-        graph, f"{len(again):,} {files} loaded and mapped again, {len(names) - len(again):,} kept"
+        graph,
+        f"{len(remapped):,} {files} loaded and mapped again, {len(order) - len(remapped):,} kept",
     )
 
 
 def _plan(
     state: UnitState,
     inputs: Inputs,
-    fresh: Mapping[str, Loaded[DocumentFile]],
+    fresh: Mapping[str, Loaded[Any]],
     removed: list[str],
     anchored: bool,
 ) -> tuple[list[str], dict[str, Known]] | str:
-    """The files to load and map again, in corpus order: the changed ones, those stating
-    an id a changed or removed file states (or stated), those reading an id whose record
-    changed, and (anchored) those quoting a source whose statement or text changed; and
-    what the corpus knows of the ids only the other files state."""
+    """The documents to load and map again, in corpus order: the changed ones, those
+    stating an id a changed or removed file (the registry included) states or stated,
+    those reading an id whose record changed, and (anchored) those quoting a source whose
+    statement or text changed; and what the corpus knows of the ids only the other
+    documents state."""
     names = list(inputs.documents)
+    registry = [_REGISTRY] if _REGISTRY in state.files else []
     stated = {
-        n: [(s.record.id, Known.of(s.record)) for s in document_statements(d)]
-        for n, d in fresh.items()
+        n: [(s.record.id, Known.of(s.record)) for s in _statements(d)] for n, d in fresh.items()
     }
-    old_order = [n for n in state.files if n != _REGISTRY]
-    new_states = {n: stated[n] if n in fresh else list(state.files[n].known()) for n in names}
+    old_order = registry + [n for n in state.files if n != _REGISTRY]
+    new_order = registry + names
+    new_states = {n: stated[n] if n in fresh else list(state.files[n].known()) for n in new_order}
     old_first = _first_known({n: list(state.files[n].known()) for n in old_order}, old_order)
-    new_first = _first_known(new_states, names)
+    new_first = _first_known(new_states, new_order)
     touched = [n for n in [*fresh, *removed] if n in state.files]
     affected = {i for n in touched for i, _ in state.files[n].known()}
     affected |= {i for n in fresh for i, _ in stated[n]}
@@ -635,26 +657,29 @@ def _plan(
     return again, known
 
 
+def _statements(file: Loaded[Any]) -> Iterator[Statement]:
+    if isinstance(file.model, DocumentFile):
+        return document_statements(file)
+    return registry_statements(file)
+
+
 def _corpus(
     state: UnitState,
     inputs: Inputs,
-    fresh: Mapping[str, Loaded[DocumentFile]],
+    fresh: Mapping[str, Loaded[Any]],
     again: list[str],
     known: dict[str, Known],
+    registry: Loaded[RegistryFile] | None,
     sources_dir: Path | None,
     cache: LoadCache,
 ) -> Corpus | str:
-    """The files to map again, loaded, anchored and resolved, with the other ids known."""
+    """The documents to map again, loaded, anchored and resolved with the registry, the
+    other ids known."""
     more, problems = load_documents([inputs.paths[n] for n in again if n not in fresh], cache)
     if problems:
         return "an unchanged file has problems"
     by_name = {**fresh, **{d.display: d for d in more}}
     documents = [by_name[n] for n in again]
-    registry = None
-    if inputs.registry is not None:
-        registry, problems = load_registry(Path(inputs.registry[0]), inputs.registry[0], cache)
-        if problems:
-            return "the registry has problems"
     if sources_dir is not None:
         anchored = _anchored(documents, sources_dir, state, list(inputs.documents), inputs, cache)
         if isinstance(anchored, str):
@@ -750,7 +775,7 @@ def _source_signatures(
 
 
 def _quoting_changed_sources(
-    state: UnitState, inputs: Inputs, fresh: Mapping[str, Loaded[DocumentFile]], names: list[str]
+    state: UnitState, inputs: Inputs, fresh: Mapping[str, Loaded[Any]], names: list[str]
 ) -> set[str]:
     """The unchanged files that quote a source whose statement or text changed."""
     old = _source_signatures(

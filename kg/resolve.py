@@ -156,11 +156,16 @@ def resolve(
 
 def _all_statements(corpus: Corpus) -> Iterator[Statement]:
     if corpus.registry is not None:
-        for section in ENTITY_SECTIONS:
-            for index, record in enumerate(getattr(corpus.registry.model, section)):
-                yield Statement(corpus.registry, (section, index), record)
+        yield from registry_statements(corpus.registry)
     for document in corpus.documents:
         yield from document_statements(document)
+
+
+def registry_statements(registry: Loaded[RegistryFile]) -> Iterator[Statement]:
+    """Every entity the registry states."""
+    for section in ENTITY_SECTIONS:
+        for index, record in enumerate(getattr(registry.model, section)):
+            yield Statement(registry, (section, index), record)
 
 
 def document_statements(document: Loaded[DocumentFile]) -> Iterator[Statement]:

@@ -13,6 +13,7 @@ import pytest
 
 from kg import docunits
 from kg.build import build
+from kg.errors import InputError
 from kg.docunits import Seen
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +60,7 @@ def test_an_edit_maps_only_the_files_it_touches(corpus_home: Path, tmp_path: Pat
         "mapping to RDF, every file: no file was mapped before"
     ]
     assert _messages(corpus, cache, sources) == [
-        "mapping to RDF: 0 files loaded and mapped again, 12 kept"
+        "mapping to RDF: 0 files loaded and mapped again, 13 kept"
     ]
     document = _documents(corpus)[0]
     document.write_text(document.read_text().replace("title: ", "title: Revised ", 1))
@@ -68,13 +69,21 @@ def test_an_edit_maps_only_the_files_it_touches(corpus_home: Path, tmp_path: Pat
     assert int(said.split(": ")[1].split()[0]) < 12
 
 
-def test_a_registry_edit_maps_everything(corpus_home: Path, tmp_path: Path) -> None:
+def test_a_registry_edit_maps_the_registry_and_the_files_it_reaches(
+    corpus_home: Path, tmp_path: Path
+) -> None:
     corpus, _ = _copy(corpus_home, tmp_path)
     cache = tmp_path / "cache"
     _messages(corpus, cache)
     registry = corpus / synth.REGISTRY
-    registry.write_text(registry.read_text() + "\n")
-    assert _messages(corpus, cache) == ["mapping to RDF, every file: the registry changed"]
+    text = registry.read_text()
+    registry.write_text(text.replace("  name: ", "  name: Dr ", 1))  # a name: no id moves
+    assert _messages(corpus, cache) == ["mapping to RDF: 1 file loaded and mapped again, 12 kept"]
+    registry.unlink()  # every reference to it breaks: the full build reports them all
+    said: list[str] = []
+    with pytest.raises(InputError):
+        build(corpus, cache_dir=cache, keep_corpus=False, progress=said.append)
+    assert "loading 12 document files from" in said[0] and len(said) == 1
 
 
 def test_another_base_or_directory_maps_everything(corpus_home: Path, tmp_path: Path) -> None:
