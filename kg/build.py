@@ -7,21 +7,22 @@ leaves the previous output as it was.
 
 from __future__ import annotations
 
+import contextlib
 import gc
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from json.encoder import encode_basestring
 from pathlib import Path
 
 from rdflib import Dataset, Graph
 
+from kg import query_memo
 from kg.atomic import write_atomically
 from kg.cache import LoadCache
 from kg.defaults import GRAPH_STEM
 from kg.diskstore import STORE_SUFFIX, StagedStore, stage_store
-from kg.errors import InputError, KgError, Location, Problem
-from kg.evidence import Anchor, check_documents, with_computed_offsets
+from kg.docunits import Inputs, Rebuilt, Seen, UnitState, rebuild, record, state_key
+from kg.errors import InputError, KgError, Problem
+from kg.evidence import anchor_documents
 from kg.io import (
     Format,
     serialise_quads,
@@ -29,7 +30,7 @@ from kg.io import (
     to_graph,
 )
 from kg.load import discover, load_documents, load_registry
-from kg.mapping import MappedGraph, map_corpus
+from kg.mapping import MappedGraph, Minter, assemble, check_base, map_corpus, map_files
 from kg.namespaces import DEFAULT_BASE
 from kg.ntriples import ascii_document
 from kg.pieces import PieceCache
@@ -45,6 +46,7 @@ from kg.revalidation import (
     save_state,
 )
 from kg.shape_reach import Reach
+from kg.sourcemap import read_sourcemap, sourcemap_json
 from kg.validation import (
     Engine,
     PendingValidation,
@@ -104,13 +106,9 @@ def load_corpus(
         raise InputError(problems)
     if sources_dir is not None:
         progress(f"anchoring evidence in {sources_dir}")
-        anchors, problems = check_documents(documents, Path(sources_dir))
+        documents, problems = anchor_documents(documents, Path(sources_dir))
         if problems:
             raise InputError(problems)
-        by_file: dict[str, list[Anchor]] = {}
-        for found_anchor in anchors:
-            by_file.setdefault(found_anchor.location.file, []).append(found_anchor)
-        documents = [with_computed_offsets(d, by_file.get(d.display, [])) for d in documents]
     return resolve(registry, documents)
 
 
@@ -231,37 +229,6 @@ class Build:
         return sorted([*files, staged.target])
 
 
-def sourcemap_json(origins: Mapping[str, Location]) -> bytes:
-    """The source map as :meth:`Build.sourcemap` writes it: the bytes of
-    ``json.dumps(sorted origins, indent=1, ensure_ascii=False)`` and a newline, made
-    line by line with json's own string encoder (at a million statements the map holds
-    1.3 million entries, and the generic encoder took twice as long)."""
-    if not origins:
-        return b"{}\n"
-    quoted = encode_basestring
-    lines = [f" {quoted(key)}: {quoted(str(origins[key]))}" for key in sorted(origins)]
-    return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
-
-
-def read_sourcemap(path: Path) -> dict[str, Location]:
-    """The origins a build wrote with :meth:`Build.sourcemap` (empty if there is no file):
-    what ``kg validate`` and ``kg report`` use to name the extraction file and line."""
-    if not path.is_file():
-        return {}
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        origins = {}
-        for iri, where in raw.items():
-            file, _, rest = str(where).partition(":")
-            line, _, column = rest.partition(":")
-            origins[iri] = Location(
-                file, int(line) if line else None, int(column) if column else None
-            )
-    except (ValueError, AttributeError, OSError) as exc:
-        raise KgError(f"{path}: not a source map written by kg build: {exc}") from None
-    return origins
-
-
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a stage allocates millions of objects.
@@ -307,17 +274,26 @@ def build(
     True
     """
     with paused_gc():
-        corpus = load_corpus(
-            seeds_dir, sources_dir=sources_dir, cache_dir=cache_dir, jobs=jobs, progress=progress
-        )
-        progress("mapping to RDF")
-        mapping = map_corpus(corpus, base=base)
-        kept = corpus if keep_corpus else None
-        del corpus
+        if cache_dir is None:
+            corpus = load_corpus(seeds_dir, sources_dir=sources_dir, jobs=jobs, progress=progress)
+            progress("mapping to RDF")
+            mapping = map_corpus(corpus, base=base)
+            kept = corpus if keep_corpus else None
+            del corpus
+        else:
+            mapping, kept = _map_with_units(
+                Path(seeds_dir),
+                Path(sources_dir) if sources_dir is not None else None,
+                Path(cache_dir),
+                base=base,
+                jobs=jobs,
+                keep_corpus=keep_corpus,
+                progress=progress,
+            )
         if not run_validation:
             return Build(kept, mapping)
         chosen = Engine(engine).resolved()
-        labels = StatementLabels((s, p, o) for s, p, o, _ in mapping.quads)
+        labels = StatementLabels(mapping.label_statements())
         keeper = _StateKeeper(Path(cache_dir), mapping, shapes, chosen) if cache_dir else None
         if keeper is not None:
             outcome = keeper.revalidate(labels)
@@ -334,6 +310,50 @@ def build(
     return Build(kept, mapping, pending, keeper.save if keeper is not None else None)
 
 
+def _map_with_units(
+    seeds_dir: Path,
+    sources_dir: Path | None,
+    cache_dir: Path,
+    *,
+    base: str,
+    jobs: int,
+    keep_corpus: bool,
+    progress: Progress,
+) -> tuple[MappedGraph, Corpus | None]:
+    """Map with the files' kept mappings (:mod:`kg.docunits`): only the files an edit
+    touches are loaded and mapped again, unless the caller wants the whole corpus back or
+    the edit calls for a full build; then everything is, and its mappings are kept."""
+    state = UnitState(cache_dir, state_key(seeds_dir, sources_dir, base))
+    unusable = state.load()
+    inputs = None
+    if seeds_dir.is_dir():
+        with contextlib.suppress(OSError):  # unreadable files: the full load reports them
+            inputs = Inputs.take(
+                seeds_dir, sources_dir, Seen(state.seen.known, state.seen.taken_ns)
+            )
+    reason = unusable or "the seeds cannot be read"
+    if keep_corpus:
+        reason = "the caller keeps the loaded corpus"
+    elif inputs is not None and unusable is None:
+        rebuilt = rebuild(
+            state, sources_dir=sources_dir, cache_dir=cache_dir, base=base, inputs=inputs
+        )
+        if isinstance(rebuilt, Rebuilt):
+            progress(f"mapping to RDF: {rebuilt.detail}")
+            return rebuilt.mapping, None
+        reason = rebuilt
+    corpus = load_corpus(
+        seeds_dir, sources_dir=sources_dir, cache_dir=cache_dir, jobs=jobs, progress=progress
+    )
+    progress(f"mapping to RDF, every file: {reason}")
+    mappings = list(map_files(corpus, Minter(check_base(base)), corpus.documents, registry=True))
+    mapping = assemble(mappings)
+    if inputs is not None:
+        anchored = sources_dir is not None
+        record(cache_dir, state.key, inputs, corpus, mappings, mapping, anchored=anchored)
+    return mapping, corpus if keep_corpus else None
+
+
 class _StateKeeper:
     """The incremental-validation state of a cache directory, for one build."""
 
@@ -348,6 +368,7 @@ class _StateKeeper:
         self.texts = GraphTexts(mapping.quads, mapping.graph_digests())
         self.reach: Reach | None = None
         self.previous: ValidationState | None = None
+        query_memo.load(self.directory)
 
     def revalidate(self, labels: StatementLabels) -> Outcome | str:
         previous = ValidationState.load(self.directory, self.key)
@@ -366,6 +387,7 @@ class _StateKeeper:
         )
 
     def save(self, report: ValidationReport) -> None:
+        query_memo.save(self.directory)
         save_state(
             self.directory,
             self.key,

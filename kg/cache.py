@@ -26,7 +26,8 @@ CACHE_FORMAT = 1
 
 
 @functools.cache
-def _fingerprint(model: type[BaseModel]) -> str:
+def model_fingerprint(model: type[BaseModel]) -> str:
+    """kg's version and the model's schema: what a kept model or mapping is only good for."""
     from kg import __version__
 
     schema = json.dumps(model.model_json_schema(), sort_keys=True)
@@ -42,7 +43,7 @@ class LoadCache:
         self.misses = 0
 
     def key(self, data: bytes, model: type[BaseModel]) -> str:
-        return hashlib.sha256(_fingerprint(model).encode() + b"\0" + data).hexdigest()
+        return hashlib.sha256(model_fingerprint(model).encode() + b"\0" + data).hexdigest()
 
     def get(self, data: bytes, model: type[M]) -> tuple[M, Positions] | None:
         entry = self.directory / f"{self.key(data, model)}.json"

@@ -24,6 +24,7 @@ from kg.defaults import (
     GRAPH_STEM,
 )
 from kg.diskstore import StagedStore
+from kg.docunits import Seen
 from kg.errors import InputError, KgError, Location
 from kg.io import Format, read_graph
 from kg.load import usable_cores
@@ -67,7 +68,10 @@ def _build_command(args: Namespace) -> int:
         "engine": args.engine,
         **({"store": True} if args.store else {}),
     }
-    inputs = incremental.fingerprint(args.seeds, args.sources, options)
+    seen = Seen.kept_in(args.cache) if args.cache else None  # files not read again
+    inputs = incremental.fingerprint(
+        args.seeds, args.sources, options, seen.sha if seen is not None else None
+    )
     if not (args.rebuild or args.dry_run or args.json):
         summary = incremental.up_to_date(args.out, inputs)
         recorded = _recorded_report(summary)

@@ -39,6 +39,23 @@ class Location:
                 parts.append(str(self.column))
         return ":".join(parts)
 
+    @classmethod
+    def parse(cls, text: str) -> Location:
+        """The Location whose ``str`` is ``text``: line and column are the trailing numbers.
+
+        >>> Location.parse("seeds/report.yaml:12:5")
+        Location(file='seeds/report.yaml', line=12, column=5)
+        >>> Location.parse("seeds/registry.yaml").line is None
+        True
+        """
+        head, _, last = text.rpartition(":")
+        if not (head and last.isdigit()):
+            return cls(text)
+        first, _, middle = head.rpartition(":")
+        if first and middle.isdigit():
+            return cls(first, int(middle), int(last))
+        return cls(head, int(last))
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:

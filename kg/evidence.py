@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,19 +204,23 @@ def _fold_with_map(text: str, casefold: bool = False) -> tuple[str, list[int]]:
 
 
 def check_documents(
-    documents: list[Loaded[DocumentFile]], sources_dir: Path
+    documents: list[Loaded[DocumentFile]],
+    sources_dir: Path,
+    *,
+    others: Iterable[Loaded[DocumentFile]] = (),
 ) -> tuple[list[Anchor], list[Problem]]:
-    """Anchor every quote of every document; problems for missing files, hashes and quotes."""
+    """Anchor every quote of every document; problems for missing files, hashes and quotes.
+    Quotes may also be from the sources of ``others``, which are not checked themselves."""
     anchors: list[Anchor] = []
     problems: list[Problem] = []
     texts: dict[str, SourceText | None] = {}
-    by_source = {d.model.source.id: d for d in documents}
+    by_source = {d.model.source.id: d for d in [*others, *documents]}
     for document in documents:
         source = document.model.source
         text = _text_for(document, sources_dir, texts, problems)
         if text is not None:
             problems.extend(_check_articles(document, len(text.text)))
-        for path, evidence in _evidence_paths(document.model):
+        for path, evidence in evidence_paths(document.model):
             target_id = evidence.source or source.id
             target_text = (
                 text
@@ -245,6 +249,23 @@ def check_documents(
                     Problem(result.location, field, problem, hint, code=_anchor_code(problem))
                 )
     return anchors, problems
+
+
+def anchor_documents(
+    documents: list[Loaded[DocumentFile]],
+    sources_dir: Path,
+    *,
+    others: Iterable[Loaded[DocumentFile]] = (),
+) -> tuple[list[Loaded[DocumentFile]], list[Problem]]:
+    """The documents with every quote checked against its source and the offsets anchoring
+    computed filled in (:func:`with_computed_offsets`); the problems instead, if any."""
+    anchors, problems = check_documents(documents, sources_dir, others=others)
+    if problems:
+        return documents, problems
+    by_file: dict[str, list[Anchor]] = {}
+    for found in anchors:
+        by_file.setdefault(found.location.file, []).append(found)
+    return [with_computed_offsets(d, by_file.get(d.display, [])) for d in documents], []
 
 
 def with_computed_offsets(
@@ -362,7 +383,7 @@ def _fields_holding_models(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(name for name, info in model.model_fields.items() if holds_model(info.annotation))
 
 
-def _evidence_paths(
+def evidence_paths(
     model: Any, path: tuple[str | int, ...] = ()
 ) -> Iterator[tuple[tuple[str | int, ...], Evidence]]:
     """Every Evidence inside a model, with its value path (for line numbers)."""
@@ -371,13 +392,13 @@ def _evidence_paths(
         return
     if isinstance(model, BaseModel):
         for name in _fields_holding_models(type(model)):
-            yield from _evidence_paths(getattr(model, name), (*path, name))
+            yield from evidence_paths(getattr(model, name), (*path, name))
     elif isinstance(model, list):
         for index, item in enumerate(model):
-            yield from _evidence_paths(item, (*path, index))
+            yield from evidence_paths(item, (*path, index))
     elif isinstance(model, dict):
         for key, item in model.items():
-            yield from _evidence_paths(item, (*path, key))
+            yield from evidence_paths(item, (*path, key))
 
 
-__all__ = ["Anchor", "anchor", "check_documents", "fold"]
+__all__ = ["Anchor", "anchor", "anchor_documents", "check_documents", "fold"]

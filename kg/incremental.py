@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,15 @@ from kg.resources import turtle_files
 MANIFEST = "graph.build.json"
 
 
-def fingerprint(seeds_dir: Path, sources_dir: Path | None, options: Mapping[str, Any]) -> str:
-    """One hash over everything a build's output depends on."""
+def fingerprint(
+    seeds_dir: Path,
+    sources_dir: Path | None,
+    options: Mapping[str, Any],
+    file_sha: Callable[[Path], str] | None = None,
+) -> str:
+    """One hash over everything a build's output depends on. ``file_sha`` gives a file's
+    SHA-256 (hex) if the caller knows a cheaper way than reading it (:class:`kg.docunits.Seen`)."""
+    sha = file_sha or _read_sha
     from kg import __version__
 
     digest = hashlib.sha256()
@@ -30,10 +37,10 @@ def fingerprint(seeds_dir: Path, sources_dir: Path | None, options: Mapping[str,
     if not seeds_dir.is_dir():
         return ""  # the build itself reports the missing directory
     for path in _files(seeds_dir, EXTENSIONS):
-        _add_file(digest, path, seeds_dir)
+        _add_file(digest, path, seeds_dir, sha)
     if sources_dir is not None and sources_dir.is_dir():
         for path in _files(sources_dir, None):
-            _add_file(digest, path, sources_dir)
+            _add_file(digest, path, sources_dir, sha)
     for resource in turtle_files("shapes"):
         digest.update(resource.name.encode() + b"\0" + resource.read_bytes())
     return digest.hexdigest()
@@ -48,9 +55,13 @@ def _files(directory: Path, extensions: Iterable[str] | None) -> list[Path]:
     )
 
 
-def _add_file(digest: Any, path: Path, root: Path) -> None:
+def _read_sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _add_file(digest: Any, path: Path, root: Path, sha: Callable[[Path], str]) -> None:
     digest.update(str(path.relative_to(root)).encode() + b"\0")
-    digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update(bytes.fromhex(sha(path)))
 
 
 def up_to_date(out_dir: Path, inputs: str) -> dict[str, Any] | None:

@@ -47,6 +47,14 @@ class Loaded(Generic[M]):
         line, column = self.positions.find(value_path)
         return Location(self.display, line, column)
 
+    def location_text(self, value_path: ValuePath) -> str:
+        """``str(self.location(value_path))``, made directly: the mapper traces a million
+        statements, and the source map keeps their places as text."""
+        line, column = self.positions.find(value_path)
+        if line is None:
+            return self.display
+        return f"{self.display}:{line}" if column is None else f"{self.display}:{line}:{column}"
+
 
 def discover(seeds_dir: Path) -> tuple[Path | None, list[Path]]:
     """The registry file and the document files of a seeds directory, in sorted order.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
@@ -23,14 +24,23 @@ from rdflib.term import Node as Term
 
 from kg import ntriples
 from kg.dates import PartialDate
-from kg.errors import KgError, Location
+from kg.errors import KgError
 from kg.io import graph_digests
 from kg.load import Loaded
-from kg.models import ENTITY_SECTIONS, Evidence, Node, Part, Post, Tenure
-from kg.namespaces import DEFAULT_BASE, KG, OA
+from kg.models import (
+    ENTITY_SECTIONS,
+    DocumentFile,
+    Evidence,
+    Node,
+    Part,
+    RegistryFile,
+    Tenure,
+)
+from kg.namespaces import DEFAULT_BASE, KG, LABEL_PREDICATES, OA
 from kg.ntriples import Quad
 from kg.rdfmeta import FieldMeaning, enum_iri, field_meanings
 from kg.resolve import Corpus
+from kg.sourcemap import Origins
 from kg.yamlpos import Path as ValuePath
 
 EVIDENCE = KG.evidence
@@ -38,6 +48,7 @@ REPRODUCED_IN = KG.reproducedIn
 MENTIONED_IN = KG.mentionedIn
 EVIDENCE_FIELD = KG.evidenceField
 REGISTRY_GRAPH = "registry"
+Triple = tuple[str, str, str]
 
 
 @lru_cache(maxsize=1024)
@@ -47,6 +58,7 @@ def _fixed(node: URIRef) -> str:
 
 
 _TYPE = _fixed(RDF.type)
+_LABEL_IRIS = frozenset(_fixed(predicate) for predicate in LABEL_PREDICATES)
 _DERIVED_FROM = _fixed(PROV.wasDerivedFrom)
 _INTEGER = str(XSD.integer)
 # Web Annotation terms of every evidence node, made once: looking a term up in an
@@ -100,8 +112,16 @@ class MappedGraph:
     is written, in the file that states it (not one that only corroborates it)."""
 
     quads: list[Quad] = field(default_factory=list)
-    origins: dict[str, Location] = field(default_factory=dict)
+    origins: Origins = field(default_factory=Origins)
     _digests: dict[str, bytes] | None = field(default=None, repr=False, compare=False)
+    _labels: list[Triple] | None = field(default=None, repr=False, compare=False)
+
+    def label_statements(self) -> list[Triple]:
+        """The statements that name a node (:data:`kg.namespaces.LABEL_PREDICATES`), in
+        order: what a report's labels come from, without a pass over every statement."""
+        if self._labels is None:
+            self._labels = [(s, p, o) for s, p, o, _ in self.quads if p in _LABEL_IRIS]
+        return self._labels
 
     def graph_digests(self) -> dict[str, bytes]:
         """Each named graph's :func:`kg.io.quads_digest`, made once: the validation state
@@ -111,9 +131,64 @@ class MappedGraph:
         return self._digests
 
 
+@dataclass(slots=True)
+class FileMapping:
+    """What one extraction file maps to: its quads (all in its own named graph) and where
+    each subject and field it writes is stated in it (``"file:line:column"``), claimed
+    whether or not an earlier file states it too; :func:`assemble` picks the first claim.
+    A unit :mod:`kg.docunits` keeps between builds."""
+
+    quads: list[Quad] = field(default_factory=list)
+    claims: dict[str, str] = field(default_factory=dict)
+    labels: list[Triple] = field(default_factory=list)
+    """Its statements that name a node, in order (:meth:`MappedGraph.label_statements`)."""
+    reads: set[str] = field(default_factory=set)
+    """The ids of other records whose IRI (or post's organisation) the mapping looked up."""
+
+
+def assemble(
+    mappings: Iterable[FileMapping],
+    digests: dict[str, bytes] | None = None,
+    origins: Origins | None = None,
+) -> MappedGraph:
+    """The corpus's graph from its files' mappings, in corpus order (registry, then the
+    documents): quads one file after another, and each origin from the first file that
+    claims it, as one mapper run over the corpus traces it (unless the ``origins`` are
+    known). ``digests`` are the graphs' :func:`kg.io.quads_digest` if known."""
+    ordered = list(mappings)
+    quads: list[Quad] = []
+    labels: list[Triple] = []
+    for mapping in ordered:
+        quads += mapping.quads
+        labels += mapping.labels
+    if origins is None:
+        texts: dict[str, str] = {}
+        for mapping in reversed(ordered):  # a later update loses to an earlier file's claim
+            texts.update(mapping.claims)
+        origins = Origins(texts)
+    known = dict(sorted(digests.items())) if digests is not None else None
+    return MappedGraph(quads, origins, known, labels)
+
+
 def map_corpus(corpus: Corpus, base: str = DEFAULT_BASE) -> MappedGraph:
     """Map a resolved corpus to quads."""
-    return _Mapper(corpus, Minter(check_base(base))).run()
+    minter = Minter(check_base(base))
+    return assemble(map_files(corpus, minter, corpus.documents, registry=True))
+
+
+def map_files(
+    corpus: Corpus,
+    minter: Minter,
+    documents: Iterable[Loaded[DocumentFile]],
+    *,
+    registry: bool,
+) -> Iterator[FileMapping]:
+    """Each file's mapping (the registry's first, if asked), one file at a time: a file's
+    statements depend on it and on what the corpus says of the ids it names, nothing else."""
+    if registry and corpus.registry is not None:
+        yield _Mapper(corpus, minter).registry(corpus.registry)
+    for document in documents:
+        yield _Mapper(corpus, minter).document(document)
 
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -135,10 +210,12 @@ def check_base(base: str) -> str:
 
 
 class _Mapper:
+    """Maps one file: every statement it emits goes to ``out``, traced to ``at``."""
+
     def __init__(self, corpus: Corpus, minter: Minter) -> None:
         self.corpus = corpus
         self.minter = minter
-        self.out = MappedGraph()
+        self.out = FileMapping()
         self.file: Loaded[Any] | None = None
         self.path: ValuePath = ()
         """Where the value being mapped is written; every subject emitted is traced to it."""
@@ -148,65 +225,68 @@ class _Mapper:
         """Map what follows as written at ``path`` in ``file`` (None: trace nothing)."""
         self.file, self.path = file, path
 
-    def run(self) -> MappedGraph:
-        registry = self.corpus.registry
-        if registry is not None:
-            graph = self.minter.graph(REGISTRY_GRAPH)
-            for section in ENTITY_SECTIONS:
-                for index, record in enumerate(getattr(registry.model, section)):
-                    self.at(registry, (section, index))
-                    self.node(record, self.iri_of_record(record), graph)
-        for document in self.corpus.documents:
-            source = document.model.source
-            graph = self.minter.graph(source.id)
-            source_iri = self.iri_of_record(source)
-            self.at(document, ("source",))  # articles are traced to their own lines
-            self.node(source, source_iri, graph, source_id=source.id)
-            for index, message in enumerate(document.model.messages):
-                self.at(document, ("messages", index))
-                message_iri = self.iri_of_record(message)
-                self.node(message, message_iri, graph, source_id=source.id)
-                if message.reproduced_in is None and message.mentioned_in is None:
-                    link = REPRODUCED_IN if message.reproduced else MENTIONED_IN
-                    self.emit(message_iri, _fixed(link), source_iri, graph)
-            for _, section, index, fact in self.corpus.facts_of(document):
-                iri = self.iri_of_record(fact)
-                self.at(document, (section, index))
-                self.node(fact, iri, graph, source_id=source.id)
-                self.emit(iri, _DERIVED_FROM, source_iri, graph)
-            for index, corroboration in enumerate(document.model.corroborates):
-                iri = self.iri_of_id(corroboration.fact)
-                # The fact is traced to the file that states it, even when this one comes first.
+    def registry(self, registry: Loaded[RegistryFile]) -> FileMapping:
+        graph = self.minter.graph(REGISTRY_GRAPH)
+        for section in ENTITY_SECTIONS:
+            for index, record in enumerate(getattr(registry.model, section)):
+                self.at(registry, (section, index))
+                self.node(record, self.iri_of_record(record), graph)
+        return self.out
+
+    def document(self, document: Loaded[DocumentFile]) -> FileMapping:
+        source = document.model.source
+        graph = self.minter.graph(source.id)
+        source_iri = self.iri_of_record(source)
+        self.at(document, ("source",))  # articles are traced to their own lines
+        self.node(source, source_iri, graph, source_id=source.id)
+        for index, message in enumerate(document.model.messages):
+            self.at(document, ("messages", index))
+            message_iri = self.iri_of_record(message)
+            self.node(message, message_iri, graph, source_id=source.id)
+            if message.reproduced_in is None and message.mentioned_in is None:
+                link = REPRODUCED_IN if message.reproduced else MENTIONED_IN
+                self.emit(message_iri, _fixed(link), source_iri, graph)
+        for _, section, index, fact in self.corpus.facts_of(document):
+            iri = self.iri_of_record(fact)
+            self.at(document, (section, index))
+            self.node(fact, iri, graph, source_id=source.id)
+            self.emit(iri, _DERIVED_FROM, source_iri, graph)
+        for index, corroboration in enumerate(document.model.corroborates):
+            iri = self.iri_of_id(corroboration.fact)
+            # The fact is traced to the file that states it, even when this one comes first.
+            self.at(None, ())
+            self.emit(iri, _DERIVED_FROM, source_iri, graph)
+            for number, evidence in enumerate(corroboration.evidence):
+                self.at(document, ("corroborates", index, "evidence", number))
+                target = self.evidence(evidence, graph, source.id)
                 self.at(None, ())
-                self.emit(iri, _DERIVED_FROM, source_iri, graph)
-                for number, evidence in enumerate(corroboration.evidence):
-                    self.at(document, ("corroborates", index, "evidence", number))
-                    target = self.evidence(evidence, graph, source.id)
-                    self.at(None, ())
-                    self.emit(iri, _EVIDENCE, target, graph)
+                self.emit(iri, _EVIDENCE, target, graph)
         return self.out
 
     def emit(self, s: str, p: str, o: str, g: str) -> None:
         self.out.quads.append((s, p, o, g))
+        if p in _LABEL_IRIS:
+            self.out.labels.append((s, p, o))
         if s is not self.last_subject and self.file is not None:
             self.last_subject = s
             key = s[1:-1]
-            if key not in self.out.origins:  # located on first use: most subjects repeat
-                self.out.origins[key] = self.file.location(self.path)
+            if key not in self.out.claims:  # located on first use: most subjects repeat
+                self.out.claims[key] = self.file.location_text(self.path)
 
     def emit_field(self, s: str, p: str, o: str, g: str, path: ValuePath) -> None:
         """A field's statement, traced to the line of the field (the curator's edit)."""
         self.emit(s, p, o, g)
         if self.file is not None:
             key = f"{s[1:-1]} {p[1:-1]}"
-            if key not in self.out.origins:
-                self.out.origins[key] = self.file.location(path)
+            if key not in self.out.claims:
+                self.out.claims[key] = self.file.location_text(path)
 
     def iri_of_record(self, record: Node) -> str:
         return self.minter.node(record.iri_segment, record.id)
 
     def iri_of_id(self, record_id: str) -> str:
-        return self.iri_of_record(self.corpus.record(record_id))
+        self.out.reads.add(record_id)
+        return self.minter.node(self.corpus.segment(record_id), record_id)
 
     def node(self, record: BaseModel, iri: str, graph: str, source_id: str = "") -> None:
         kind = type(record)
@@ -230,12 +310,13 @@ class _Mapper:
                     self.value(iri, meaning, item, graph, source_id, path)
         self.at(self.file, here)
         if isinstance(record, Tenure) and record.organisation is None and record.post is not None:
-            post = self.corpus.record(record.post)
-            assert isinstance(post, Post)
+            self.out.reads.add(record.post)
+            organisation = self.corpus.post_organisation(record.post)
+            assert organisation is not None
             self.emit(
                 iri,
                 _fixed(meaning_iri(Tenure, "organisation")),
-                self.iri_of_id(post.organisation),
+                self.iri_of_id(organisation),
                 graph,
             )
 
@@ -380,10 +461,13 @@ def meaning_iri(model: type[BaseModel], name: str) -> URIRef:
 
 __all__ = [
     "REGISTRY_GRAPH",
+    "FileMapping",
     "MappedGraph",
     "Minter",
     "Quad",
+    "assemble",
     "check_base",
     "map_corpus",
+    "map_files",
     "to_term",
 ]

@@ -39,6 +39,9 @@ PREFIXES: dict[str, Namespace] = {
 }
 """Prefixes bound on every graph kg writes and known to ``kg query`` without declarations."""
 
+LABEL_PREDICATES = (SKOS.prefLabel, RDFS.label, DCTERMS.title, FOAF.name)
+"""What names a node in a report, best first: its preferred label, label, title, name."""
+
 
 INSTANCE_SEGMENTS = (
     "action",

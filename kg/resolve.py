@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,20 +60,60 @@ class Entry:
         return self.statements[0].record
 
 
+@dataclass(frozen=True, slots=True)
+class Known:
+    """All that files other than an id's own read of it: what kinds of record it names, the
+    IRI segment it is minted under, and the organisation it names (a post's). A build
+    that loads only the files an edit touches (:mod:`kg.docunits`) knows the other ids so."""
+
+    kinds: frozenset[str]
+    segment: str
+    organisation: str | None
+
+    @classmethod
+    def of(cls, record: Node) -> Known:
+        organisation = getattr(record, "organisation", None)
+        return cls(
+            _kinds_of(record),
+            record.iri_segment,
+            organisation if isinstance(organisation, str) else None,
+        )
+
+
 @dataclass(slots=True)
 class Corpus:
-    """Everything loaded and cross-checked, ready to map."""
+    """Everything loaded and cross-checked, ready to map; with ``known``, ids stated only in
+    files that were not loaded (checked by an earlier build, and unchanged since)."""
 
     registry: Loaded[RegistryFile] | None
     documents: list[Loaded[DocumentFile]]
     entries: dict[str, Entry] = field(default_factory=dict)
+    known: Mapping[str, Known] = field(default_factory=dict)
+    reads: dict[str, set[str]] = field(default_factory=dict)
+    """File (as displayed) -> the ids its records and corroborations point at."""
 
     def kinds(self, record_id: str) -> frozenset[str]:
         entry = self.entries.get(record_id)
-        return entry.kinds if entry else frozenset()
+        if entry is not None:
+            return entry.kinds
+        known = self.known.get(record_id)
+        return known.kinds if known is not None else frozenset()
 
     def record(self, record_id: str) -> Node:
         return self.entries[record_id].record
+
+    def segment(self, record_id: str) -> str:
+        """The IRI segment the record is minted under (``person``, ``claim`` ...)."""
+        entry = self.entries.get(record_id)
+        return entry.record.iri_segment if entry is not None else self.known[record_id].segment
+
+    def post_organisation(self, record_id: str) -> str | None:
+        """The organisation the record names (a post's), if it exists and names one."""
+        entry = self.entries.get(record_id)
+        if entry is not None:
+            return Known.of(entry.record).organisation
+        known = self.known.get(record_id)
+        return known.organisation if known is not None else None
 
     def location_of(self, record_id: str) -> Location | None:
         entry = self.entries.get(record_id)
@@ -91,9 +131,14 @@ class Corpus:
             yield from _document_facts(document)
 
 
-def resolve(registry: Loaded[RegistryFile] | None, documents: list[Loaded[DocumentFile]]) -> Corpus:
-    """Index ids, check every reference and merge repeated facts; raise on any problem."""
-    corpus = Corpus(registry, documents)
+def resolve(
+    registry: Loaded[RegistryFile] | None,
+    documents: list[Loaded[DocumentFile]],
+    known: Mapping[str, Known] | None = None,
+) -> Corpus:
+    """Index ids, check every reference and merge repeated facts; raise on any problem.
+    References may also point at ``known`` ids, stated in files not given here."""
+    corpus = Corpus(registry, documents, known=known or {})
     problems: list[Problem] = []
     _index(corpus, problems)
     for statement in _all_statements(corpus):
@@ -111,18 +156,28 @@ def resolve(registry: Loaded[RegistryFile] | None, documents: list[Loaded[Docume
 
 def _all_statements(corpus: Corpus) -> Iterator[Statement]:
     if corpus.registry is not None:
-        for section in ENTITY_SECTIONS:
-            for index, record in enumerate(getattr(corpus.registry.model, section)):
-                yield Statement(corpus.registry, (section, index), record)
+        yield from registry_statements(corpus.registry)
     for document in corpus.documents:
-        source = document.model.source
-        yield Statement(document, ("source",), source)
-        for index, article in enumerate(source.articles):
-            yield Statement(document, ("source", "articles", index), article)
-        for index, message in enumerate(document.model.messages):
-            yield Statement(document, ("messages", index), message)
-        for _, section, index, fact in _document_facts(document):
-            yield Statement(document, (section, index), fact)
+        yield from document_statements(document)
+
+
+def registry_statements(registry: Loaded[RegistryFile]) -> Iterator[Statement]:
+    """Every entity the registry states."""
+    for section in ENTITY_SECTIONS:
+        for index, record in enumerate(getattr(registry.model, section)):
+            yield Statement(registry, (section, index), record)
+
+
+def document_statements(document: Loaded[DocumentFile]) -> Iterator[Statement]:
+    """Every record one document states: its source, articles, messages and facts."""
+    source = document.model.source
+    yield Statement(document, ("source",), source)
+    for index, article in enumerate(source.articles):
+        yield Statement(document, ("source", "articles", index), article)
+    for index, message in enumerate(document.model.messages):
+        yield Statement(document, ("messages", index), message)
+    for _, section, index, fact in _document_facts(document):
+        yield Statement(document, (section, index), fact)
 
 
 def _corroborations(corpus: Corpus) -> Iterator[tuple[Loaded[DocumentFile], int, BaseModel]]:
@@ -245,25 +300,33 @@ def _show(value: Any) -> str:
 def _check_refs(
     corpus: Corpus, file: Loaded[Any], path: ValuePath, model: BaseModel
 ) -> Iterator[Problem]:
-    """Every id a record points at exists and is of a kind the field accepts."""
+    """Every id a record points at exists and is of a kind the field accepts (and the ids
+    each file points at are noted in ``corpus.reads``)."""
+    noted = corpus.reads.setdefault(file.display, set())
+    for where, target, ref in references(path, model):
+        noted.add(target)
+        yield from _check_one_ref(corpus, file, where, target, ref)
+
+
+def references(path: ValuePath, model: BaseModel) -> Iterator[tuple[ValuePath, str, Ref]]:
+    """Every id a record (at ``path``) points at: the field's path, the id, what it accepts."""
     for name, ref in _fields_to_check(type(model)):
         value = getattr(model, name)
         here = (*path, name)
         if ref is not None and value is not None:
             values = value if isinstance(value, list) else [value]
             for index, target in enumerate(values):
-                where = (*here, index) if isinstance(value, list) else here
-                yield from _check_one_ref(corpus, file, where, target, ref)
+                yield ((*here, index) if isinstance(value, list) else here), target, ref
         elif isinstance(value, BaseModel) and not isinstance(value, Node):
-            yield from _check_refs(corpus, file, here, value)
+            yield from references(here, value)
         elif isinstance(value, list | dict):
             items = value.items() if isinstance(value, dict) else enumerate(value)
             for key, item in items:
                 if isinstance(item, list):  # field evidence: a list per field name
                     for index, inner in enumerate(item):
-                        yield from _check_refs(corpus, file, (*here, key, index), inner)
+                        yield from references((*here, key, index), inner)
                 elif isinstance(item, BaseModel) and not isinstance(item, Node):
-                    yield from _check_refs(corpus, file, (*here, key), item)
+                    yield from references((*here, key), item)
 
 
 @functools.cache
@@ -327,8 +390,7 @@ def _check_posts(corpus: Corpus) -> Iterator[Problem]:
         organisation = getattr(fact, "organisation", None)
         if section != "roles" or post_id is None or organisation is None:
             continue
-        post = corpus.entries.get(post_id)
-        owner = getattr(post.record, "organisation", None) if post else None
+        owner = corpus.post_organisation(post_id)
         if owner is not None and owner != organisation:
             path = (section, index, "organisation")
             yield Problem(
@@ -368,8 +430,8 @@ def _check_tenure_organisations(corpus: Corpus) -> Iterator[Problem]:
 def _tenure_organisation(corpus: Corpus, tenure: Node) -> str | None:
     organisation = getattr(tenure, "organisation", None)
     post_id = getattr(tenure, "post", None)
-    if organisation is None and post_id in corpus.entries:
-        organisation = getattr(corpus.entries[post_id].record, "organisation", None)
+    if organisation is None and post_id is not None:
+        organisation = corpus.post_organisation(post_id)
     return organisation
 
 

@@ -23,6 +23,7 @@ from rdflib.term import Node as Term
 
 from kg import ntriples
 from kg.errors import KgError
+from kg.query_memo import remembered
 from kg.sparql_safety import algebra_of, forbidden, joinable
 
 SPARQL_COMPONENT = SH.SPARQLConstraintComponent
@@ -255,9 +256,17 @@ def predicates_read(rules: Iterable[SparqlRule]) -> frozenset[str] | None:
     """
     found: set[str] = set()
     for rule in rules:
-        if not _collect(algebra_of(rule.query), found):
+        read = remembered("predicates", rule.query, _predicates_of)
+        if read is None:
             return None
+        found.update(read)
     return frozenset(found)
+
+
+def _predicates_of(query: str) -> list[str] | None:
+    """The predicates one query can match (sorted), or None if it may match any."""
+    found: set[str] = set()
+    return sorted(found) if _collect(algebra_of(query), found) else None
 
 
 def _collect(node: object, found: set[str]) -> bool:

@@ -23,6 +23,8 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable
 
+from kg.query_memo import remembered
+
 _PREBOUND = frozenset({"this", "shapesGraph", "currentShape"})
 _THIS = Variable("this")
 _NOT_JOINABLE = frozenset(
@@ -91,7 +93,12 @@ def _nodes(tree: object) -> Iterator[CompValue]:
 
 def joinable(query: str) -> bool:
     """True if joining ``$this`` with its targets (the rewritten ``query``, targets
-    first in its top group) gives the solutions that pre-binding ``$this`` would."""
+    first in its top group) gives the solutions that pre-binding ``$this`` would.
+    Remembered between builds (:mod:`kg.query_memo`)."""
+    return remembered("joinable", query, _joinable)
+
+
+def _joinable(query: str) -> bool:
     try:
         algebra = algebra_of(query)
     except Exception:  # e.g. an undeclared prefix: the engine will say what is wrong

@@ -19,7 +19,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SH, SKOS
+from rdflib.namespace import RDF, SH
 from rdflib.term import Node as Term
 
 from kg import ntriples
@@ -27,6 +27,7 @@ from kg.errors import KgError, Location
 from kg.io import bind_prefixes, to_graph
 from kg.mapping import MappedGraph
 from kg.memory import release_free_memory
+from kg.namespaces import LABEL_PREDICATES
 from kg.ntriples import ascii_document
 from kg.resources import turtle_files
 from kg.shacl_terms import focus_text, path_text, term_text
@@ -549,7 +550,7 @@ def located(
     )
 
 
-_LABELS = (SKOS.prefLabel, RDFS.label, DCTERMS.title, FOAF.name)
+_LABELS = LABEL_PREDICATES
 
 
 def label_of(graph: Graph, node: Term) -> str | None:

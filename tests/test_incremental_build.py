@@ -13,6 +13,7 @@ build just as correct.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -31,6 +32,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.build import Build, build, sourcemap_json
+from kg.docunits import UNITS_DIR
 from kg.errors import InputError, Location
 from kg.revalidation import STATE_DIR
 from kg.yamlpos import parse
@@ -47,20 +49,44 @@ FACT_KEYS = ("roles", "elections", "votes", "disciplinary_actions", "organisatio
 
 @pytest.fixture(scope="module")
 def base_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small corpus with one SHACL violation of every kind the generator makes."""
+    """A small corpus with one SHACL violation of every kind the generator makes, and its
+    source texts beside it (``sources``)."""
     home = tmp_path_factory.mktemp("incremental")
-    synth.generate(home / "corpus", DOCUMENTS, seed=5, violations=len(synth.VIOLATION_KINDS))
+    synth.generate(
+        home / "corpus",
+        DOCUMENTS,
+        seed=5,
+        violations=len(synth.VIOLATION_KINDS),
+        sources=home / "sources",
+    )
     return home / "corpus"
+
+
+def _sources_of(corpus: Path) -> Path:
+    return corpus.parent / "sources"
 
 
 # --------------------------------------------------------------------------- outcomes
 
 
-def _outcome(corpus: Path, cache: Path | None, messages: list[str] | None = None) -> Any:
-    """What a build gives: its files and report, or its input problems."""
+def _outcome(
+    corpus: Path,
+    cache: Path | None,
+    messages: list[str] | None = None,
+    sources: Path | None = None,
+) -> Any:
+    """What a build gives: its files and report, or its input problems. With a cache it
+    builds as ``kg build --cache`` does (the loaded corpus is not kept, so only the files
+    an edit touches are loaded again); without, as a plain cold build."""
     try:
         sink: list[str] = messages if messages is not None else []
-        made = build(corpus, cache_dir=cache, progress=sink.append)
+        made = build(
+            corpus,
+            sources_dir=sources,
+            cache_dir=cache,
+            keep_corpus=cache is None,
+            progress=sink.append,
+        )
     except InputError as error:
         return ("input error", [str(p) for p in error.problems])
     return _files_and_report(made)
@@ -72,10 +98,10 @@ def _files_and_report(made: Build) -> Any:
     return ("built", files, report)
 
 
-def _assert_same(corpus: Path, cache: Path) -> list[str]:
+def _assert_same(corpus: Path, cache: Path, sources: Path | None = None) -> list[str]:
     messages: list[str] = []
-    incremental = _outcome(corpus, cache, messages)
-    cold = _outcome(corpus, None)
+    incremental = _outcome(corpus, cache, messages, sources)
+    cold = _outcome(corpus, None, sources=sources)
     assert incremental[0] == cold[0]
     if cold[0] == "built":
         assert incremental[1] == cold[1]  # every file, byte for byte
@@ -161,6 +187,29 @@ def add_fact(corpus: Path, rng: random.Random) -> None:
     _write(target, other)
 
 
+def restate_fact(corpus: Path, rng: random.Random) -> None:
+    """A fact is restated, under its own id, in another document (or the one before it,
+    so the first file to state it changes): its places belong to the first that does."""
+    picked = _pick_fact(corpus, rng)
+    if picked is None:
+        return
+    path, data, key, index = picked
+    fact = dict(data[key][index])
+    fact["evidence"] = [{"quote": "restated fact"}]
+    for dropped in ("candidacies", "at_event", "follows"):
+        fact.pop(dropped, None)
+    documents = _documents(corpus)
+    before = [d for d in documents if d < path]
+    target = before[-1] if before and rng.randrange(2) else rng.choice(documents)
+    if target == path:
+        return
+    other = _read(target)
+    if any(f.get("id") == fact["id"] for f in other.get(key) or []):
+        return
+    other.setdefault(key, []).append(fact)
+    _write(target, other)
+
+
 def rename_id(corpus: Path, rng: random.Random) -> None:
     """A fact is renamed in its own file only (references to it break)."""
     picked = _pick_fact(corpus, rng)
@@ -171,10 +220,17 @@ def rename_id(corpus: Path, rng: random.Random) -> None:
 
 
 def edit_registry(corpus: Path, rng: random.Random) -> None:
-    """A person is renamed, or an organisation's kind changes, or a person is removed."""
+    """A person is renamed, or an organisation's kind changes, or a person is removed, or
+    a post moves to another organisation (tenures of it are then held there)."""
     path = corpus / synth.REGISTRY
     data = _read(path)
-    choice = rng.randrange(3)
+    choice = rng.randrange(4)
+    if choice == 3 and data.get("posts") and len(data.get("organisations") or []) > 1:
+        post = rng.choice(data["posts"])
+        others = [o["id"] for o in data["organisations"] if o["id"] != post["organisation"]]
+        post["organisation"] = rng.choice(others)
+        _write(path, data)
+        return
     if choice == 0 and data.get("people"):
         person = rng.choice(data["people"])
         person["name"] = f"{person['name']} {rng.choice(['Jr', 'Sr', 'II'])}"
@@ -256,6 +312,21 @@ def change_followed_date(corpus: Path, rng: random.Random) -> None:
                 return
 
 
+def change_source_text(corpus: Path, rng: random.Random) -> None:
+    """A source text gets a sentence at its end; mostly its extraction's sha256 follows
+    (every quote still anchors), sometimes not (the source changed under the quotes)."""
+    sources = _sources_of(corpus)
+    path = rng.choice(_documents(corpus))
+    data = _read(path)
+    text = sources / data["source"]["file"]
+    if not text.is_file():
+        return
+    text.write_bytes(text.read_bytes() + f"\nAppended {rng.randrange(1000)}.\n".encode())
+    if rng.randrange(4):
+        data["source"]["sha256"] = hashlib.sha256(text.read_bytes()).hexdigest()
+        _write(path, data)
+
+
 EDITS: dict[str, Callable[[Path, random.Random], None]] = {
     "change_quote": change_quote,
     "change_candidacy": change_candidacy,
@@ -263,18 +334,22 @@ EDITS: dict[str, Callable[[Path, random.Random], None]] = {
     "change_field": change_field,
     "remove_fact": remove_fact,
     "add_fact": add_fact,
+    "restate_fact": restate_fact,
     "rename_id": rename_id,
     "edit_registry": edit_registry,
     "delete_document": delete_document,
+    "change_source_text": change_source_text,
 }
 
 
 def _restore(corpus: Path, original: Path, rng: random.Random) -> None:
-    """Undo: one file (or the whole corpus) goes back to how it was: fixes what broke."""
+    """Undo: one file (or the whole corpus, with its sources) goes back to how it was."""
     names = sorted(p.name for p in original.iterdir())
     if rng.randrange(3) == 0:
         shutil.rmtree(corpus)
         shutil.copytree(original, corpus)
+        shutil.rmtree(_sources_of(corpus))
+        shutil.copytree(_sources_of(original), _sources_of(corpus))
         return
     name = rng.choice(names)
     shutil.copy2(original / name, corpus / name)
@@ -290,22 +365,27 @@ def _restore(corpus: Path, original: Path, rng: random.Random) -> None:
         st.tuples(st.sampled_from([*EDITS, "restore"]), st.integers(0, 2**32)),
         min_size=1,
         max_size=5,
-    )
+    ),
+    anchored=st.booleans(),
 )
 def test_incremental_builds_equal_cold_builds_after_every_edit(
-    base_corpus: Path, steps: list[tuple[str, int]]
+    base_corpus: Path, steps: list[tuple[str, int]], anchored: bool
 ) -> None:
+    """Random edits, each followed by an incremental and a cold build: the same files and
+    reports (or the same input problems), with the quotes anchored in their sources or not."""
     with tempfile.TemporaryDirectory() as scratch:
         corpus, cache = Path(scratch) / "corpus", Path(scratch) / "cache"
         shutil.copytree(base_corpus, corpus)
-        _assert_same(corpus, cache)  # the cold build that fills the cache
+        shutil.copytree(_sources_of(base_corpus), _sources_of(corpus))
+        sources = _sources_of(corpus) if anchored else None
+        _assert_same(corpus, cache, sources)  # the cold build that fills the cache
         for name, seed in steps:
             rng = random.Random(seed)
             if name == "restore":
                 _restore(corpus, base_corpus, rng)
             else:
                 EDITS[name](corpus, rng)
-            _assert_same(corpus, cache)
+            _assert_same(corpus, cache, sources)
 
 
 # --------------------------------------------------------------------------- it is used
@@ -376,12 +456,43 @@ def _old_json_new_statements(cache: Path) -> None:
     shutil.copy2(kept, _state(cache) / "state.json")
 
 
+def _units(cache: Path) -> Path:
+    return cache / UNITS_DIR
+
+
+def _damage_units_json(cache: Path) -> None:
+    path = _units(cache) / "state.json"
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _flip_mapped(cache: Path) -> None:
+    for name in ("mapped.bin", "sourcemap.json"):
+        path = _units(cache) / name
+        data = bytearray(path.read_bytes())
+        for position in range(0, len(data), 89):
+            data[position] = ord("x")
+        path.write_bytes(bytes(data))
+
+
+def _remove_mapped(cache: Path) -> None:
+    (_units(cache) / "mapped.bin").unlink()
+
+
+def _old_units_json(cache: Path) -> None:
+    """The kept mappings' state of an earlier build, beside the mapped data of a later one."""
+    shutil.copy2(cache.parent / "kept-units.json", _units(cache) / "state.json")
+
+
 DAMAGE: dict[str, Callable[[Path], None]] = {
     "truncated state": _damage_json,
     "results tampered with": _tamper_results,
     "statements overwritten": _flip_statements,
     "statements missing": _remove_statements,
     "state of an earlier build": _old_json_new_statements,
+    "kept mappings' state truncated": _damage_units_json,
+    "mapped data and source map overwritten": _flip_mapped,
+    "mapped data missing": _remove_mapped,
+    "kept mappings' state of an earlier build": _old_units_json,
 }
 
 
@@ -393,6 +504,7 @@ def test_damaged_state_gives_a_correct_build(
     shutil.copytree(base_corpus, corpus)
     _assert_same(corpus, cache)
     shutil.copy2(_state(cache) / "state.json", tmp_path / "kept-state.json")
+    shutil.copy2(_units(cache) / "state.json", tmp_path / "kept-units.json")
     for name in ("change_field", "remove_fact", "add_fact"):
         EDITS[name](corpus, random.Random(7))
     _assert_same(corpus, cache)  # a state newer than the kept one
@@ -419,6 +531,44 @@ def test_builds_killed_part_way_leave_a_cache_the_next_build_can_trust(
         process.send_signal(signal.SIGKILL)
         process.wait()
         _assert_same(corpus, cache)
+
+
+GOLDEN_SEEDS = ROOT / "tests" / "fixtures" / "golden" / "seeds"
+NOTE = """source:
+  id: harbour-note
+  file: note.txt
+  sha256: "{sha}"
+  title: A note on the contest
+  kind: news-report
+corroborates:
+  - fact: harbour-report-claim-rigged
+    evidence:
+      - quote: 'the contest had been "rigged from the start"'
+        start: 329
+        end: 373
+        source: harbour-report
+"""
+
+
+def test_a_place_two_files_claim_moves_to_the_other_when_the_first_drops_it(
+    tmp_path: Path,
+) -> None:
+    """A quote both the stating file and a corroborating one give (one evidence node,
+    traced to the first): when the first file's quote moves, the node is traced to the
+    corroborating file, which the rebuild does not load (it reads no changed id)."""
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    shutil.copytree(GOLDEN_SEEDS, corpus)
+    (corpus / "zz-note.yaml").write_text(NOTE.format(sha="0" * 64), encoding="utf-8")
+    _assert_same(corpus, cache)
+    report = corpus / "report.yaml"
+    report.write_text(
+        report.read_text(encoding="utf-8").replace(
+            "        start: 329\n        end: 373", "        start: 330\n        end: 374"
+        ),
+        encoding="utf-8",
+    )
+    messages = _assert_same(corpus, cache)
+    assert any("1 file loaded and mapped again, 2 kept" in m for m in messages), messages
 
 
 @pytest.mark.parametrize("edit", ["change_quote", "change_candidacy", "change_followed_date"])
