@@ -13,8 +13,8 @@ import pytest
 
 from kg import docunits
 from kg.build import build
-from kg.errors import InputError
 from kg.docunits import Seen
+from kg.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -128,11 +128,17 @@ def _counting(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     return read
 
 
-def test_settled_files_are_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _hashed_once(tmp_path: Path) -> tuple[Path, Seen]:
     path = tmp_path / "a.yaml"
     path.write_bytes(b"one")
     first = Seen()
-    digest = first.sha(path)
+    first.sha(path)
+    return path, first
+
+
+def test_settled_files_are_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path, first = _hashed_once(tmp_path)
+    digest = docunits._sha(b"one")
     later = Seen(first.now, time.time_ns() + 10 * Seen.SETTLED_NS)  # hashed long after
     read = _counting(monkeypatch)
     assert later.sha(path) == digest and read == []
@@ -141,10 +147,7 @@ def test_settled_files_are_not_read_again(tmp_path: Path, monkeypatch: pytest.Mo
 def test_files_changed_with_their_times_put_back_are_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "a.yaml"
-    path.write_bytes(b"one")
-    first = Seen()
-    first.sha(path)
+    path, first = _hashed_once(tmp_path)
     status = path.stat()
     time.sleep(0.01)
     path.write_bytes(b"two")  # same size; mtime put back, as cp -p or touch -d would
@@ -158,10 +161,7 @@ def test_files_changed_with_their_times_put_back_are_read_again(
 def test_files_changed_just_before_they_were_hashed_are_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "a.yaml"
-    path.write_bytes(b"one")
-    first = Seen()
-    first.sha(path)
+    path, first = _hashed_once(tmp_path)
     later = Seen(first.now, first.now_ns)  # the file's times are not settled before then
     read = _counting(monkeypatch)
     later.sha(path)
