@@ -317,7 +317,7 @@ def build(
         if not run_validation:
             return Build(kept, mapping)
         chosen = Engine(engine).resolved()
-        labels = StatementLabels((s, p, o) for s, p, o, _ in mapping.quads)
+        labels = StatementLabels.of_quads(mapping.quads)
         keeper = _StateKeeper(Path(cache_dir), mapping, shapes, chosen) if cache_dir else None
         if keeper is not None:
             outcome = keeper.revalidate(labels)
