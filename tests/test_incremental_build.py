@@ -370,6 +370,28 @@ def _remove_statements(cache: Path) -> None:
     (_state(cache) / "statements.nt").unlink()
 
 
+def _flip_node_map(cache: Path) -> None:
+    path = _state(cache) / "nodes.marshal"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _remove_node_map(cache: Path) -> None:
+    (_state(cache) / "nodes.marshal").unlink()
+
+
+def _empty_node_map(cache: Path) -> None:
+    """A node map that parses and is named by the state, but knows no node: the walks
+    would miss every graph (the state's digest of the map must catch it)."""
+    from kg.walkindex import NodeGraphs
+
+    state = _state(cache) / "state.json"
+    raw = json.loads(state.read_text(encoding="utf-8"))
+    (_state(cache) / "nodes.marshal").write_bytes(NodeGraphs().encode())
+    state.write_text(json.dumps(raw), encoding="utf-8")
+
+
 def _old_json_new_statements(cache: Path) -> None:
     """What a crash between the two renames of a save leaves: files of different builds."""
     kept = cache.parent / "kept-state.json"
@@ -382,6 +404,9 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "statements overwritten": _flip_statements,
     "statements missing": _remove_statements,
     "state of an earlier build": _old_json_new_statements,
+    "node map overwritten": _flip_node_map,
+    "node map missing": _remove_node_map,
+    "node map of no node": _empty_node_map,
 }
 
 
