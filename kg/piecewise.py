@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_left
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 
 from kg.io import (
@@ -76,20 +75,14 @@ class _Assembly:
         self.runs = graph_runs(quads)
         self.graphs = sorted(self.runs)
         self.keys: dict[str, list[str]] = {}  # graph -> sorted statement keys, made on demand
-        self.subjects: dict[str, list[str]] = {}
+        self.subjects: dict[str, Sequence[str]] = {}  # graph -> its subjects, sorted
         self.records: dict[str, GraphRecord] = {}
         for graph in self.graphs:
-            self.subjects[graph] = sorted(
-                set(
-                    itertools.chain.from_iterable(
-                        map(_SUBJECT, quads[a:b]) for a, b in self.runs[graph]
-                    )
-                )
-            )
             key = digests[graph][:DIGEST_SIZE]
             record = pieces.graph(key)
-            if record is None or len(record.subjects) != len(self.subjects[graph]):
+            if record is None:
                 record = self._record(graph)
+            self.subjects[graph] = record.names
             pieces.keep_graph(key, record)
             self.records[graph] = record
 
@@ -111,12 +104,17 @@ class _Assembly:
         return found
 
     def _record(self, graph: str) -> GraphRecord:
+        quads = self.quads
+        runs = self.runs[graph]
+        names = sorted(
+            set(itertools.chain.from_iterable(map(_SUBJECT, quads[a:b]) for a, b in runs))
+        )
         keys = self._keys(graph)
         block = digest(b"trig\n" + graph.encode("utf-8") + b"\n" + _text(keys))
         subjects = []
-        for subject in self.subjects[graph]:
+        for subject in names:
             subjects.append(digest(b"ttl\n" + _text(_subject_keys(keys, subject))))
-        return GraphRecord(block, tuple(subjects))
+        return GraphRecord(block, tuple(subjects), tuple(names))
 
     def trig(self) -> bytes:
         keys = [self.records[graph].block for graph in self.graphs]
@@ -141,7 +139,7 @@ class _Assembly:
                 strict=True,
             )
         )
-        shared = self._shared(names) if len(key_of) < len(names) else {}
+        shared = self._shared() if len(key_of) < len(names) else {}
         for subject, where in shared.items():
             key_of[subject] = self.pieces.memo(_union_key(where))
         order = sorted(key_of)
@@ -170,9 +168,14 @@ class _Assembly:
             self.pieces.keep_memo(_union_key(where), key)
         return document
 
-    def _shared(self, names: list[str]) -> dict[str, list[tuple[str, bytes]]]:
+    def _shared(self) -> dict[str, list[tuple[str, bytes]]]:
         """Subjects stated in several graphs -> (graph, key of its lines there) for each."""
-        several = {subject for subject, count in Counter(names).items() if count > 1}
+        seen: set[str] = set()
+        several: set[str] = set()
+        for graph in self.graphs:  # set operations, graph by graph: no Python loop per subject
+            names = self.subjects[graph]
+            several |= seen.intersection(names)
+            seen.update(names)
         shared: dict[str, list[tuple[str, bytes]]] = {}
         for graph in self.graphs:
             if common := several.intersection(self.subjects[graph]):
