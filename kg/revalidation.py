@@ -37,6 +37,7 @@ from kg.ntriples import Quad
 from kg.resources import turtle_files
 from kg.shacl_terms import focus_text
 from kg.shape_reach import Reach, Step, reach_of
+from kg.sparql_rules import learn_query_facts, query_facts
 from kg.validation import (
     Engine,
     Labeller,
@@ -189,6 +190,9 @@ class ValidationState:
     """each graph's statements along the shapes' global predicates (where it has any)"""
     nodes_sha256: str | None = None
     """the SHA-256 of the kept node map (:class:`~kg.walkindex.NodeGraphs`)"""
+    queries: dict[str, list[Any]] = field(default_factory=dict)
+    """what the last build learnt of the shapes' SPARQL queries
+    (:func:`~kg.sparql_rules.query_facts`)"""
     _read: dict[str, list[tuple[str, str, str]] | None] = field(default_factory=dict)
 
     @classmethod
@@ -217,6 +221,9 @@ class ValidationState:
                 for g, found in raw["globals"].items()
             }
             nodes = raw["nodes_sha256"]
+            queries = raw["queries"]
+            if _checksum(queries) != raw["queries_sha256"] or not isinstance(queries, dict):
+                queries = {}  # only a speed-up: parse the queries again
         except (KeyError, TypeError, ValueError) as exc:
             return f"the validation state is damaged ({exc})"
         return cls(
@@ -228,6 +235,7 @@ class ValidationState:
             blank,
             kept_globals,
             str(nodes) if nodes is not None else None,
+            queries,
         )
 
     def facts(self) -> GraphFacts | None:
@@ -304,6 +312,7 @@ def save_state(
         files[directory / _NODES] = nodes
     results = [_item_of(r) for r in report.results]
     results_json = json.dumps(results, sort_keys=True)
+    queries = query_facts()
     state = {
         "format": STATE_FORMAT,
         "key": key,
@@ -316,6 +325,8 @@ def save_state(
         if facts is not None
         else {},
         "nodes_sha256": nodes_sha256,
+        "queries": queries,
+        "queries_sha256": _checksum(queries),
     }
     files[directory / _STATE] = json.dumps(state, ensure_ascii=False).encode("utf-8")
     with contextlib.suppress(OSError):
@@ -398,6 +409,8 @@ def revalidate(
     if len(affected) > FULL_RUN_SHARE * max(len(facts.nodes), 1):
         return f"{len(affected):,} focus nodes affected"
     statements = index.read_from(affected, reach.walks) | facts.global_statements()
+    with contextlib.suppress(ValueError, TypeError):
+        learn_query_facts(previous.queries)  # so no query is parsed again (0.7 s)
     fresh = start_validation(
         ntriples.ascii_lines(f"{s} {p} {o} ." for s, p, o in sorted(statements)),
         shapes,
@@ -427,6 +440,10 @@ def _changed(texts: GraphTexts, previous: ValidationState) -> list[str]:
 def _differs(graph: str, texts: GraphTexts, previous: ValidationState) -> bool:
     old = previous.graphs.get(graph)
     return old is None or texts.digests.get(graph) != old[0]
+
+
+def _checksum(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
 def _split(line: str) -> tuple[str, str, str]:

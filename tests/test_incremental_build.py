@@ -392,6 +392,15 @@ def _empty_node_map(cache: Path) -> None:
     state.write_text(json.dumps(raw), encoding="utf-8")
 
 
+def _tamper_query_facts(cache: Path) -> None:
+    """Every rule said to read no predicate: trusted, the rules would find nothing."""
+    path = _state(cache) / "state.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    assert raw["queries"], "a build keeps what it learnt of the rules' queries"
+    raw["queries"] = {query: [answer, []] for query, (answer, _) in raw["queries"].items()}
+    path.write_text(json.dumps(raw), encoding="utf-8")
+
+
 def _old_json_new_statements(cache: Path) -> None:
     """What a crash between the two renames of a save leaves: files of different builds."""
     kept = cache.parent / "kept-state.json"
@@ -407,6 +416,7 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "node map overwritten": _flip_node_map,
     "node map missing": _remove_node_map,
     "node map of no node": _empty_node_map,
+    "query facts tampered with": _tamper_query_facts,
 }
 
 
