@@ -63,11 +63,14 @@ class GraphRecord:
     """What a named graph's quads give, so an unchanged graph is not sorted again:
     the key of its TriG block, its subjects in name order (N-Triples terms, which hold
     no line break) and, per subject, the key of that subject's Turtle lines in this
-    graph."""
+    graph (``subjects``: the keys one after another, :data:`DIGEST_SIZE` bytes each)."""
 
     block: bytes
-    subjects: tuple[bytes, ...]
+    subjects: bytes
     names: tuple[str, ...]
+
+    def subject_key(self, index: int) -> bytes:
+        return self.subjects[index * DIGEST_SIZE : (index + 1) * DIGEST_SIZE]
 
 
 @dataclass(frozen=True)
@@ -276,8 +279,8 @@ def _encode(content: _Content) -> bytes:
     parts += [_MEMO.pack(key, value) for key, value in content.memo.items()]
     for key, record in content.graphs.items():
         names = "\n".join(record.names).encode("utf-8")
-        parts.append(_GRAPH.pack(key, record.block, len(record.subjects), len(names)))
-        parts += record.subjects
+        count = len(record.subjects) // DIGEST_SIZE
+        parts += (_GRAPH.pack(key, record.block, count, len(names)), record.subjects)
         parts.append(names)
     body = b"".join(parts)
     return body + hashlib.sha256(body).digest()
@@ -320,7 +323,7 @@ def _decode(data: bytes) -> _Content:
         key, block, count, size = _GRAPH.unpack_from(body, at)
         at += _GRAPH.size
         end = at + count * DIGEST_SIZE
-        subjects = tuple(body[i : i + DIGEST_SIZE] for i in range(at, end, DIGEST_SIZE))
+        subjects = body[at:end]
         names = tuple(body[end : end + size].decode("utf-8").split("\n")) if count else ()
         if len(names) != count or end + size > len(body):
             raise ValueError("a graph record's subjects and names differ")

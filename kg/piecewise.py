@@ -117,7 +117,7 @@ class _Assembly:
         subjects = []
         for subject in names:
             subjects.append(digest(b"ttl\n" + _text(_subject_keys(keys, subject))))
-        return GraphRecord(block, tuple(subjects), tuple(names))
+        return GraphRecord(block, b"".join(subjects), tuple(names))
 
     def trig(self) -> bytes:
         keys = [self.records[graph].block for graph in self.graphs]
@@ -171,14 +171,14 @@ class _Assembly:
         keys = []
         for graph in self.graphs:
             record = self.records[graph]
-            subjects: Iterable[bytes] = record.subjects
+            subjects = record.subjects
             common = self.shared_in.get(graph)
             if common:
-                subjects = [
-                    _NONE if name in common else key
-                    for name, key in zip(record.names, record.subjects, strict=True)
-                ]
-            keys.append(digest(b"ttl-graph\n" + b"".join(subjects)))
+                subjects = b"".join(
+                    _NONE if name in common else record.subject_key(index)
+                    for index, name in enumerate(record.names)
+                )
+            keys.append(digest(b"ttl-graph\n" + subjects))
         found = self.pieces.pieces(keys)
         missing = [i for i, piece in enumerate(found) if piece is None]
         if missing:
@@ -238,9 +238,9 @@ class _Assembly:
         for graph in self.graphs:
             if common := several.intersection(self.subjects[graph]):
                 self.shared_in[graph] = common
-                subjects, keys = self.subjects[graph], self.records[graph].subjects
+                subjects, record = self.subjects[graph], self.records[graph]
                 for subject in sorted(common):
-                    key = keys[bisect_left(subjects, subject)]  # subjects are sorted
+                    key = record.subject_key(bisect_left(subjects, subject))  # names are sorted
                     shared.setdefault(subject, []).append((graph, key))
         return shared
 
