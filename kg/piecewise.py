@@ -167,18 +167,15 @@ class _Assembly:
         name order, each followed by a newline (an empty entry for a subject stated in
         other graphs too), and where each starts: a run of such subjects is a slice. Kept
         as one piece per graph (the starts, then the statements), keyed by the keys of
-        those subjects' lines."""
+        those subjects' lines and the places of those left out."""
         keys = []
-        for graph in self.graphs:
-            record = self.records[graph]
-            subjects = record.subjects
-            common = self.shared_in.get(graph)
-            if common:
-                subjects = b"".join(
-                    _NONE if name in common else record.subject_key(index)
-                    for index, name in enumerate(record.names)
-                )
-            keys.append(digest(b"ttl-graph\n" + subjects))
+        for graph in self.graphs:  # the graph's subjects' keys, and which are left out
+            names = self.subjects[graph]
+            left_out = array(
+                "I", sorted(bisect_left(names, s) for s in self.shared_in.get(graph, ()))
+            )
+            subjects = self.records[graph].subjects
+            keys.append(digest(b"ttl-graph\n%b\n%b" % (subjects, left_out.tobytes())))
         found = self.pieces.pieces(keys)
         missing = [i for i, piece in enumerate(found) if piece is None]
         if missing:
@@ -264,9 +261,6 @@ def _within(document: bytes, pieces: list[Piece]) -> list[memoryview]:
         found.append(view[at : at + len(piece)])
         at += len(piece) + 1
     return found
-
-
-_NONE = bytes(DIGEST_SIZE)  # in a graph's subject keys: a subject stated in other graphs too
 
 
 def _subject_block(pieces: list[bytes]) -> bytes:
