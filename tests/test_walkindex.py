@@ -9,7 +9,8 @@ updated edit by edit, and over the union's statements by brute force.
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.io import graph_runs
@@ -19,7 +20,7 @@ from kg.walkindex import NodeGraphs, WalkIndex, node_graphs_of, nodes_in, nodes_
 
 Triple = tuple[str, str, str]
 
-NODES = [f"<urn:n{i}>" for i in range(6)] + ['"a"', '"b b"', '"a"@en']
+NODES = [f"<urn:n{i}>" for i in range(6)] + ['"a"', '"b b"', '"a"@en', '"\u00e9 x"']
 PREDICATES = [f"urn:p{i}" for i in range(3)]
 GRAPHS = [f"<urn:g{i}>" for i in range(4)]
 
@@ -143,3 +144,56 @@ def test_the_map_survives_encoding() -> None:
     assert again.graphs_of("<urn:a>", True) == ("<urn:g>", "<urn:h>")
     assert again.graphs_of('<urn:p> "x y"', False) == ("<urn:g>",)
     assert again.graphs_of("<urn:b>", True) == ()
+
+
+SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
+graph_contents = st.lists(
+    st.tuples(
+        st.sampled_from([*NODES[:6], "_:b1"]),
+        st.sampled_from([*PREDICATES, SUBCLASS[1:-1]]),
+        st.sampled_from([*NODES, "_:b2"]),
+    ),
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.dictionaries(st.sampled_from(GRAPHS), graph_contents, max_size=4), max_size=4))
+def test_graph_facts_kept_and_updated_equal_facts_made_afresh(
+    tmp_path_factory: pytest.TempPathFactory, versions: list[dict[str, list[Triple]]]
+) -> None:
+    """The validation state's per-graph facts (node map, graphs with blank nodes, global
+    statements), updated build after build by the graphs that changed, are those made
+    from the statements alone."""
+    from kg.io import graph_digests
+    from kg.revalidation import GraphTexts, ValidationState, fingerprint, graph_facts, save_state
+    from kg.validation import Engine, ValidationReport
+
+    directory = tmp_path_factory.mktemp("state")
+    key = fingerprint(None, Engine.KG)
+    reach = Reach(frozenset({(Step("urn:p0"),)}), frozenset({SUBCLASS[1:-1]}))
+    for dataset in versions:
+        quads = _quads(dataset)
+        previous = ValidationState.load(directory, key)
+        texts = GraphTexts(quads, graph_digests(quads))
+        kept = graph_facts(
+            texts, previous if isinstance(previous, ValidationState) else None, reach
+        )
+        fresh = graph_facts(GraphTexts(quads, graph_digests(quads)), None, reach)
+        assert _sets(kept.nodes) == _sets(fresh.nodes)
+        assert kept.blank == fresh.blank == {g for s, _, o, g in quads if "_:" in (s[:2], o[:2])}
+        assert {g: sorted(found) for g, found in kept.globals.items()} == {
+            g: sorted(found) for g, found in fresh.globals.items()
+        }
+        assert kept.global_statements() == {(s, p, o) for s, p, o, _ in quads if p == SUBCLASS}
+        save_state(
+            directory,
+            key,
+            texts,
+            ValidationReport(()),
+            None,
+            reach,
+            previous if isinstance(previous, ValidationState) else None,
+        )
