@@ -30,7 +30,8 @@ from kg.shape_reach import ANY, Reach, Step, Walk
 Runs = Mapping[str, list[tuple[int, int]]]
 Triple = tuple[str, str, str]
 
-_SUBJECT = itemgetter(0)
+_SUBJECT = _FIRST = itemgetter(0)
+_SECOND = itemgetter(1)
 _PREDICATE_OBJECT = itemgetter(1, 2)
 _ENCODE = methodcaller("encode", "utf-8", "surrogatepass")
 
@@ -139,23 +140,22 @@ def _keys(texts: Iterable[str]) -> set[int]:
 
 
 def node_graphs_of(quads: list[Quad], runs: Runs) -> NodeGraphs:
-    """The map of every graph in ``runs``, made afresh (a pass over every quad). Keys of
-    one graph only are added by set and dict operations; the few in several graphs (a
-    class, a person) are collected one by one."""
+    """The map of every graph in ``runs``, made afresh (a pass over every quad) by set and
+    dict operations: the keys in several graphs (a class, a person) are gathered as
+    (key, graph) pairs and grouped once at the end."""
     tables: tuple[dict[int, str | tuple[str, ...]], ...] = ({}, {})
-    several: tuple[dict[int, list[str]], ...] = ({}, {})
+    several: tuple[list[tuple[int, str]], ...] = ([], [])
     for graph in sorted(runs):
-        for table, shared, part in zip(tables, several, nodes_in(quads, runs[graph]), strict=True):
+        for table, pairs, part in zip(tables, several, nodes_in(quads, runs[graph]), strict=True):
             again = part & table.keys()
-            for found in again:
-                graphs = shared.get(found)
-                if graphs is None:
-                    shared[found] = [cast(str, table[found]), graph]
-                else:
-                    graphs.append(graph)
-            table.update(zip(part - again if again else part, itertools.repeat(graph)))
-    for table, shared in zip(tables, several, strict=True):
-        table.update((found, tuple(graphs)) for found, graphs in shared.items())
+            if again:
+                pairs.extend(zip(again, itertools.repeat(graph)))
+                part -= again
+            table.update(zip(part, itertools.repeat(graph)))
+    for table, pairs in zip(tables, several, strict=True):
+        pairs.sort()
+        for found, group in itertools.groupby(pairs, key=_FIRST):
+            table[found] = (cast(str, table[found]), *map(_SECOND, group))
     return NodeGraphs(tables[0], tables[1])
 
 
