@@ -15,7 +15,6 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from kg import query_memo
 from kg.atomic import write_atomically
 from kg.cache import LoadCache
 from kg.defaults import GRAPH_STEM
@@ -368,7 +367,6 @@ class _StateKeeper:
         self.texts = GraphTexts(mapping.quads, mapping.graph_digests())
         self.reach: Reach | None = None
         self.previous: ValidationState | None = None
-        query_memo.load(self.directory)
 
     def revalidate(self, labels: StatementLabels) -> Outcome | str:
         previous = ValidationState.load(self.directory, self.key)
@@ -387,7 +385,6 @@ class _StateKeeper:
         )
 
     def save(self, report: ValidationReport) -> None:
-        query_memo.save(self.directory)
         save_state(
             self.directory,
             self.key,

@@ -33,7 +33,7 @@ from pathlib import Path
 from kg.atomic import write_atomically
 from kg.errors import OutputError
 
-FORMAT = 1
+FORMAT = 2
 PIECES_DIR = "pieces"  # where ``kg build --cache DIR`` keeps them, inside DIR
 MAGIC = b"kg-pieces\n"
 INDEX = "index"
@@ -45,7 +45,7 @@ MAX_PACKS = 16  # more, and everything is rewritten into one
 _PACK = struct.Struct("<QI")  # length, crc32
 _PIECE = struct.Struct(f"<{DIGEST_SIZE}sIQI")  # digest, pack, offset, length
 _MEMO = struct.Struct(f"<{DIGEST_SIZE}s{DIGEST_SIZE}s")
-_GRAPH = struct.Struct(f"<{DIGEST_SIZE}s{DIGEST_SIZE}sI")  # graph key, block key, subjects
+_GRAPH = struct.Struct(f"<{DIGEST_SIZE}s{DIGEST_SIZE}sII")  # graph & block keys, subjects, names
 _COUNTS = struct.Struct("<IIII")
 _HEAD = struct.Struct("<IH")
 
@@ -61,11 +61,16 @@ def digest(data: bytes) -> bytes:
 @dataclass(frozen=True)
 class GraphRecord:
     """What a named graph's quads give, so an unchanged graph is not sorted again:
-    the key of its TriG block and, per subject in name order, the key of that
-    subject's Turtle lines in this graph."""
+    the key of its TriG block, its subjects in name order (N-Triples terms, which hold
+    no line break) and, per subject, the key of that subject's Turtle lines in this
+    graph (``subjects``: the keys one after another, :data:`DIGEST_SIZE` bytes each)."""
 
     block: bytes
-    subjects: tuple[bytes, ...]
+    subjects: bytes
+    names: tuple[str, ...]
+
+    def subject_key(self, index: int) -> bytes:
+        return self.subjects[index * DIGEST_SIZE : (index + 1) * DIGEST_SIZE]
 
 
 @dataclass(frozen=True)
@@ -273,8 +278,10 @@ def _encode(content: _Content) -> bytes:
     ]
     parts += [_MEMO.pack(key, value) for key, value in content.memo.items()]
     for key, record in content.graphs.items():
-        parts.append(_GRAPH.pack(key, record.block, len(record.subjects)))
-        parts += record.subjects
+        names = "\n".join(record.names).encode("utf-8")
+        count = len(record.subjects) // DIGEST_SIZE
+        parts += (_GRAPH.pack(key, record.block, count, len(names)), record.subjects)
+        parts.append(names)
     body = b"".join(parts)
     return body + hashlib.sha256(body).digest()
 
@@ -313,13 +320,15 @@ def _decode(data: bytes) -> _Content:
     content.memo = dict(_MEMO.iter_unpack(body[at:end]))
     at = end
     for _ in range(n_graphs):
-        key, block, count = _GRAPH.unpack_from(body, at)
+        key, block, count, size = _GRAPH.unpack_from(body, at)
         at += _GRAPH.size
         end = at + count * DIGEST_SIZE
-        content.graphs[key] = GraphRecord(
-            block, tuple(body[i : i + DIGEST_SIZE] for i in range(at, end, DIGEST_SIZE))
-        )
-        at = end
+        subjects = body[at:end]
+        names = tuple(body[end : end + size].decode("utf-8").split("\n")) if count else ()
+        if len(names) != count or end + size > len(body):
+            raise ValueError("a graph record's subjects and names differ")
+        content.graphs[key] = GraphRecord(block, subjects, names)
+        at = end + size
     if at != len(body):
         raise ValueError("index has trailing bytes")
     return content

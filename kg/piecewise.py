@@ -18,9 +18,10 @@ A subject stated in several graphs is keyed by the set of its per-graph keys.
 from __future__ import annotations
 
 import itertools
+import sys
+from array import array
 from bisect import bisect_left
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 
 from kg.io import (
@@ -76,20 +77,15 @@ class _Assembly:
         self.runs = graph_runs(quads)
         self.graphs = sorted(self.runs)
         self.keys: dict[str, list[str]] = {}  # graph -> sorted statement keys, made on demand
-        self.subjects: dict[str, list[str]] = {}
+        self.subjects: dict[str, Sequence[str]] = {}  # graph -> its subjects, sorted
         self.records: dict[str, GraphRecord] = {}
+        self.shared_in: dict[str, set[str]] = {}  # graph -> its subjects other graphs state
         for graph in self.graphs:
-            self.subjects[graph] = sorted(
-                set(
-                    itertools.chain.from_iterable(
-                        map(_SUBJECT, quads[a:b]) for a, b in self.runs[graph]
-                    )
-                )
-            )
             key = digests[graph][:DIGEST_SIZE]
             record = pieces.graph(key)
-            if record is None or len(record.subjects) != len(self.subjects[graph]):
+            if record is None:
                 record = self._record(graph)
+            self.subjects[graph] = record.names
             pieces.keep_graph(key, record)
             self.records[graph] = record
 
@@ -111,12 +107,17 @@ class _Assembly:
         return found
 
     def _record(self, graph: str) -> GraphRecord:
+        quads = self.quads
+        runs = self.runs[graph]
+        names = sorted(
+            set(itertools.chain.from_iterable(map(_SUBJECT, quads[a:b]) for a, b in runs))
+        )
         keys = self._keys(graph)
         block = digest(b"trig\n" + graph.encode("utf-8") + b"\n" + _text(keys))
         subjects = []
-        for subject in self.subjects[graph]:
+        for subject in names:
             subjects.append(digest(b"ttl\n" + _text(_subject_keys(keys, subject))))
-        return GraphRecord(block, tuple(subjects))
+        return GraphRecord(block, b"".join(subjects), tuple(names))
 
     def trig(self) -> bytes:
         keys = [self.records[graph].block for graph in self.graphs]
@@ -133,57 +134,112 @@ class _Assembly:
         return document
 
     def turtle(self) -> bytes:
-        names = list(itertools.chain.from_iterable(self.subjects[g] for g in self.graphs))
-        key_of: dict[str, bytes | None] = dict(
-            zip(
-                names,
-                itertools.chain.from_iterable(self.records[g].subjects for g in self.graphs),
-                strict=True,
-            )
-        )
-        shared = self._shared(names) if len(key_of) < len(names) else {}
-        for subject, where in shared.items():
-            key_of[subject] = self.pieces.memo(_union_key(where))
-        order = sorted(key_of)
-        keys = [key_of[subject] for subject in order]
-        del key_of
-        pieces = self.pieces.pieces(keys)
-        missing = [index for index, piece in enumerate(pieces) if piece is None]
-        if missing:
-            graph_of = self._graph_of()
-            lines = [
-                self._union_keys(order[i], shared.get(order[i]) or [(graph_of[order[i]], b"")])
-                for i in missing
-            ]
-            made = turtle_pieces([_triple_lines(subject_keys) for subject_keys in lines])
-            for index, subject_keys, new in zip(missing, lines, made, strict=True):
-                if keys[index] is None:  # a shared subject the memo did not know
-                    keys[index] = digest(b"ttl\n" + _text(subject_keys))
-                pieces[index] = new
-        done_keys = [key for key in keys if key is not None]
-        done = [piece for piece in pieces if piece is not None]
-        document = turtle_document(done)
-        self.pieces.keep_pieces(done_keys, _within(document, done))
-        for subject, where in shared.items():
-            key = keys[bisect_left(order, subject)]
-            assert key is not None
-            self.pieces.keep_memo(_union_key(where), key)
-        return document
+        """The union's Turtle: runs of subjects stated in one graph only are cut from that
+        graph's block of subject pieces (:meth:`_subject_blocks`); subjects stated in
+        several graphs are pieces of their own, keyed by their union's lines."""
+        shared = self._shared()
+        if not any(self.subjects[g] for g in self.graphs):
+            return turtle_document([])
+        blocks = self._subject_blocks()
+        union = self._union_pieces(shared)
+        owner: dict[str, str | None] = {}
+        for graph in self.graphs:
+            owner.update(zip(self.subjects[graph], itertools.repeat(graph)))
+        owner.update(zip(shared, itertools.repeat(None)))
+        order = sorted(owner)  # each graph's names are sorted: timsort merges the runs
+        parts: list[bytes | memoryview] = [prefix_header(), b"\n"]
+        at = 0
+        for stated_in, run in itertools.groupby(map(owner.__getitem__, order)):
+            count = len(list(run))
+            if stated_in is None:
+                for subject in order[at : at + count]:
+                    parts += (union[subject], b"\n")
+            else:
+                names, (offsets, block) = self.subjects[stated_in], blocks[stated_in]
+                start = bisect_left(names, order[at])
+                parts.append(block[offsets[start] : offsets[start + count]])
+            at += count
+        parts[-1] = memoryview(parts[-1])[:-1]  # pieces are joined by newlines, not ended
+        return b"".join(parts)
 
-    def _shared(self, names: list[str]) -> dict[str, list[tuple[str, bytes]]]:
+    def _subject_blocks(self) -> dict[str, tuple[array[int], memoryview]]:
+        """Per graph, the Turtle statement of each subject stated in that graph only, in
+        name order, each followed by a newline (an empty entry for a subject stated in
+        other graphs too), and where each starts: a run of such subjects is a slice. Kept
+        as one piece per graph (the starts, then the statements), keyed by the keys of
+        those subjects' lines and the places of those left out."""
+        keys = []
+        for graph in self.graphs:  # the graph's subjects' keys, and which are left out
+            names = self.subjects[graph]
+            left_out = array(
+                "I", sorted(bisect_left(names, s) for s in self.shared_in.get(graph, ()))
+            )
+            subjects = self.records[graph].subjects
+            keys.append(digest(b"ttl-graph\n%b\n%b" % (subjects, left_out.tobytes())))
+        found = self.pieces.pieces(keys)
+        missing = [i for i, piece in enumerate(found) if piece is None]
+        if missing:
+            lines = []
+            for graph in (self.graphs[i] for i in missing):
+                common = self.shared_in.get(graph, set())
+                lines.append(
+                    [
+                        None if s in common else _triple_lines(_subject_keys(self._keys(graph), s))
+                        for s in self.subjects[graph]
+                    ]
+                )
+            made = iter(turtle_pieces([group for groups in lines for group in groups if group]))
+            for index, groups in zip(missing, lines, strict=True):
+                found[index] = _subject_block([b"" if g is None else next(made) for g in groups])
+        done = [piece for piece in found if piece is not None]
+        self.pieces.keep_pieces(keys, done)
+        blocks = {}
+        for graph, piece in zip(self.graphs, done, strict=True):
+            view = memoryview(piece)
+            count = len(self.subjects[graph]) + 1
+            offsets = array("I")
+            offsets.frombytes(view[: 4 * count])
+            if sys.byteorder != "little":
+                offsets.byteswap()
+            blocks[graph] = (offsets, view[4 * count :])
+        return blocks
+
+    def _union_pieces(self, shared: dict[str, list[tuple[str, bytes]]]) -> dict[str, Piece]:
+        """The Turtle statement of each subject stated in several graphs, from the union of
+        its lines (looked up by the set of its per-graph keys)."""
+        subjects = sorted(shared)
+        keys = [self.pieces.memo(_union_key(shared[s])) for s in subjects]
+        found = self.pieces.pieces(keys)
+        missing = [i for i, piece in enumerate(found) if piece is None]
+        lines = [self._union_keys(subjects[i], shared[subjects[i]]) for i in missing]
+        made = turtle_pieces([_triple_lines(subject_keys) for subject_keys in lines])
+        for index, subject_keys, new in zip(missing, lines, made, strict=True):
+            keys[index] = digest(b"ttl\n" + _text(subject_keys))
+            found[index] = new
+        done_keys = [key for key in keys if key is not None]
+        done = [piece for piece in found if piece is not None]
+        self.pieces.keep_pieces(done_keys, done)
+        for subject, key in zip(subjects, done_keys, strict=True):
+            self.pieces.keep_memo(_union_key(shared[subject]), key)
+        return dict(zip(subjects, done, strict=True))
+
+    def _shared(self) -> dict[str, list[tuple[str, bytes]]]:
         """Subjects stated in several graphs -> (graph, key of its lines there) for each."""
-        several = {subject for subject, count in Counter(names).items() if count > 1}
+        seen: set[str] = set()
+        several: set[str] = set()
+        for graph in self.graphs:  # set operations, graph by graph: no Python loop per subject
+            names = self.subjects[graph]
+            several |= seen.intersection(names)
+            seen.update(names)
         shared: dict[str, list[tuple[str, bytes]]] = {}
         for graph in self.graphs:
             if common := several.intersection(self.subjects[graph]):
-                subjects, keys = self.subjects[graph], self.records[graph].subjects
+                self.shared_in[graph] = common
+                subjects, record = self.subjects[graph], self.records[graph]
                 for subject in sorted(common):
-                    key = keys[bisect_left(subjects, subject)]  # subjects are sorted
+                    key = record.subject_key(bisect_left(subjects, subject))  # names are sorted
                     shared.setdefault(subject, []).append((graph, key))
         return shared
-
-    def _graph_of(self) -> dict[str, str]:
-        return {subject: graph for graph in self.graphs for subject in self.subjects[graph]}
 
     def _union_keys(self, subject: str, where: list[tuple[str, bytes]]) -> list[str]:
         """A subject's sorted statement keys over every graph that states it."""
@@ -205,6 +261,18 @@ def _within(document: bytes, pieces: list[Piece]) -> list[memoryview]:
         found.append(view[at : at + len(piece)])
         at += len(piece) + 1
     return found
+
+
+def _subject_block(pieces: list[bytes]) -> bytes:
+    """Subject pieces as :meth:`_Assembly._subject_blocks` keeps them: little-endian
+    32-bit starts (one per piece, then the end), then each piece and a newline (nothing
+    for an empty piece)."""
+    offsets = array("I", [0])
+    for piece in pieces:
+        offsets.append(offsets[-1] + (len(piece) + 1 if piece else 0))
+    if sys.byteorder != "little":
+        offsets.byteswap()
+    return offsets.tobytes() + b"".join(piece + b"\n" for piece in pieces if piece)
 
 
 def _union_key(where: list[tuple[str, bytes]]) -> bytes:

@@ -20,10 +20,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import compress
+from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,8 @@ from kg.io import graph_runs
 from kg.ntriples import Quad
 from kg.resources import turtle_files
 from kg.shacl_terms import focus_text
-from kg.shape_reach import ANY, Reach, Step, Walk, reach_of
+from kg.shape_reach import Reach, Step, reach_of
+from kg.sparql_rules import learn_query_facts, query_facts
 from kg.validation import (
     Engine,
     Labeller,
@@ -48,11 +50,13 @@ from kg.validation import (
     located,
     start_validation,
 )
+from kg.walkindex import NodeGraphs, WalkIndex, node_graphs_of, nodes_in, nodes_of, statements_in
 
-STATE_FORMAT = 2
+STATE_FORMAT = 3
 STATE_DIR = "validation"
 _STATE = "state.json"
 _STATEMENTS = "statements.nt"
+_NODES = "nodes.marshal"
 FULL_RUN_SHARE = 0.2
 """Above this share of the graph's subjects affected, validating everything is cheaper."""
 
@@ -60,21 +64,92 @@ FULL_RUN_SHARE = 0.2
 class GraphTexts:
     """Each named graph's quads (by their runs in the mapper's output), a digest of them
     that says whether the graph changed (:func:`kg.io.quads_digest`, as the piece cache
-    uses), and, made only for the graphs that are kept, their statements as N-Triples lines."""
+    uses), and, made only for the graphs that are kept, their statements as N-Triples lines.
+
+    It also holds, once known, what the walk index needs of every graph (:class:`GraphFacts`),
+    shared by the revalidation and the state saved after it."""
 
     def __init__(self, quads: list[Quad], digests: Mapping[str, bytes]) -> None:
         self.quads = quads
         self.runs = graph_runs(quads)
         self.digests = {graph: digest.hex() for graph, digest in digests.items()}
+        self.facts: GraphFacts | None = None
 
     def statements(self, graph: str) -> set[tuple[str, str, str]]:
-        quads = self.quads
-        return {(s, p, o) for a, b in self.runs.get(graph, ()) for s, p, o, _ in quads[a:b]}
+        return set(statements_in(self.quads, self.runs.get(graph, ())))
 
     def text(self, graph: str) -> bytes:
         quads = self.quads
         lines = [f"{s} {p} {o}\n" for a, b in self.runs[graph] for s, p, o, _ in quads[a:b]]
         return "".join(lines).encode("utf-8")
+
+
+@dataclass(slots=True)
+class GraphFacts:
+    """Per named graph, what a walk needs to know without a pass over the union: where
+    each node occurs (:class:`~kg.walkindex.NodeGraphs`), which graphs hold blank nodes,
+    and each graph's statements along the shapes' global predicates."""
+
+    nodes: NodeGraphs
+    blank: set[str]
+    globals: dict[str, list[tuple[str, str, str]]]
+
+    def global_statements(self) -> set[tuple[str, str, str]]:
+        return {statement for found in self.globals.values() for statement in found}
+
+
+_SUBJECT, _PREDICATE, _OBJECT = itemgetter(0), itemgetter(1), itemgetter(2)
+_TRIPLE = itemgetter(0, 1, 2)
+_BLANK = methodcaller("startswith", "_:")
+
+
+def _refresh(
+    facts: GraphFacts, texts: GraphTexts, graphs: list[str], global_iris: set[str]
+) -> None:
+    """Set ``graphs``' blank-node flags and global statements from this build's quads."""
+    for graph in graphs:
+        runs = texts.runs.get(graph)
+        facts.blank.discard(graph)
+        facts.globals.pop(graph, None)
+        if runs is None:
+            continue
+        for start, end in runs:  # at C speed: a cold build asks this of every quad
+            part = texts.quads[start:end]
+            if global_iris:
+                picked = compress(part, map(global_iris.__contains__, map(_PREDICATE, part)))
+                facts.globals.setdefault(graph, []).extend(map(_TRIPLE, picked))
+                if not facts.globals[graph]:
+                    del facts.globals[graph]
+            if any(map(_BLANK, map(_SUBJECT, part))) or any(map(_BLANK, map(_OBJECT, part))):
+                facts.blank.add(graph)
+
+
+def graph_facts(texts: GraphTexts, previous: ValidationState | None, reach: Reach) -> GraphFacts:
+    """The facts of this build's graphs: the previous build's, updated by the graphs that
+    changed (their old statements out, their new ones in), or made afresh from the quads
+    when there is no intact previous map. Made once per build (kept on ``texts``)."""
+    if texts.facts is not None:
+        return texts.facts
+    global_iris = {ntriples.iri(p) for p in reach.global_predicates}
+    kept = previous.facts() if previous is not None else None
+    if kept is not None and previous is not None:
+        changed = _changed(texts, previous)
+        for graph in changed:
+            if graph in previous.graphs:
+                old = previous.statements(graph)
+                if old is None:
+                    kept = None
+                    break
+                kept.nodes.remove(graph, nodes_of(old))
+            if graph in texts.runs:
+                kept.nodes.add(graph, nodes_in(texts.quads, texts.runs[graph]))
+        if kept is not None:
+            _refresh(kept, texts, changed, global_iris)
+    if kept is None:
+        kept = GraphFacts(node_graphs_of(texts.quads, texts.runs), set(), {})
+        _refresh(kept, texts, sorted(texts.runs), global_iris)
+    texts.facts = kept
+    return kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +192,16 @@ class ValidationState:
     """graph -> (digest of its quads, offset and length of its lines, SHA-256 of them)"""
     results: list[ValidationResult]
     reach: Reach | None
+    blank: set[str] = field(default_factory=set)
+    """the graphs that held blank nodes"""
+    globals: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    """each graph's statements along the shapes' global predicates (where it has any)"""
+    nodes_sha256: str | None = None
+    """the SHA-256 of the kept node map (:class:`~kg.walkindex.NodeGraphs`)"""
+    queries: dict[str, list[Any]] = field(default_factory=dict)
+    """what the last build learnt of the shapes' SPARQL queries
+    (:func:`~kg.sparql_rules.query_facts`)"""
+    _read: dict[str, list[tuple[str, str, str]] | None] = field(default_factory=dict)
 
     @classmethod
     def load(cls, directory: Path, key: str) -> ValidationState | str:
@@ -138,12 +223,53 @@ class ValidationState:
                 g: (str(d), int(a), int(b), str(t)) for g, (d, a, b, t) in raw["graphs"].items()
             }
             reach = _reach_from_json(raw["reach"])
+            blank = {str(g) for g in raw["blank"]}
+            kept_globals = {
+                str(g): [(str(s), str(p), str(o)) for s, p, o in found]
+                for g, found in raw["globals"].items()
+            }
+            nodes = raw["nodes_sha256"]
+            queries = raw["queries"]
+            if _checksum(queries) != raw["queries_sha256"] or not isinstance(queries, dict):
+                queries = {}  # only a speed-up: parse the queries again
         except (KeyError, TypeError, ValueError) as exc:
             return f"the validation state is damaged ({exc})"
-        return cls(directory, key, graphs, results, reach)
+        return cls(
+            directory,
+            key,
+            graphs,
+            results,
+            reach,
+            blank,
+            kept_globals,
+            str(nodes) if nodes is not None else None,
+            queries,
+        )
+
+    def facts(self) -> GraphFacts | None:
+        """What the last build kept of its graphs for the walk index; None if the node map
+        is missing or not the one the state names (then it is made afresh)."""
+        if self.nodes_sha256 is None:
+            return None
+        try:
+            data = (self.directory / _NODES).read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != self.nodes_sha256:
+            return None
+        try:
+            nodes = NodeGraphs.decode(data)
+        except ValueError:
+            return None
+        return GraphFacts(nodes, set(self.blank), dict(self.globals))
 
     def statements(self, graph: str) -> list[tuple[str, str, str]] | None:
         """The graph's statements as last validated; None if they cannot be read intact."""
+        if graph not in self._read:
+            self._read[graph] = self._statements(graph)
+        return self._read[graph]
+
+    def _statements(self, graph: str) -> list[tuple[str, str, str]] | None:
         _, start, length, checksum = self.graphs[graph]
         try:
             with (self.directory / _STATEMENTS).open("rb") as stream:
@@ -176,6 +302,7 @@ def save_state(
     """
     if reach is None:
         reach = _reach(shapes)
+    facts = graph_facts(texts, previous, reach) if reach is not None else None
     graphs = _appended(directory, texts, previous) if previous is not None else None
     files: dict[Path, bytes] = {}
     if graphs is None:
@@ -186,8 +313,14 @@ def save_state(
             offset += len(text)
             chunks.append(text)
         files[directory / _STATEMENTS] = b"".join(chunks)
+    nodes_sha256 = None
+    if facts is not None:
+        nodes = facts.nodes.encode()
+        nodes_sha256 = hashlib.sha256(nodes).hexdigest()
+        files[directory / _NODES] = nodes
     results = [_item_of(r) for r in report.results]
     results_json = json.dumps(results, sort_keys=True)
+    queries = query_facts()
     state = {
         "format": STATE_FORMAT,
         "key": key,
@@ -195,6 +328,13 @@ def save_state(
         "results": results,
         "results_sha256": hashlib.sha256(results_json.encode()).hexdigest(),
         "reach": _reach_to_json(reach),
+        "blank": sorted(facts.blank) if facts is not None else [],
+        "globals": {g: sorted(found) for g, found in sorted(facts.globals.items())}
+        if facts is not None
+        else {},
+        "nodes_sha256": nodes_sha256,
+        "queries": queries,
+        "queries_sha256": _checksum(queries),
     }
     files[directory / _STATE] = json.dumps(state, ensure_ascii=False).encode("utf-8")
     with contextlib.suppress(OSError):
@@ -251,9 +391,7 @@ def revalidate(
     reach = previous.reach
     if reach is None:
         return "the shapes read further than kg can bound"
-    changed = sorted(
-        g for g in texts.digests.keys() | previous.graphs.keys() if _differs(g, texts, previous)
-    )
+    changed = _changed(texts, previous)
     delta: set[tuple[str, str, str]] = set()
     for graph in changed:
         new = texts.statements(graph)
@@ -266,13 +404,21 @@ def revalidate(
         delta |= new ^ old
     if any(p[1:-1] in reach.global_predicates for _, p, _ in delta):
         return "a statement every focus node may read changed"
-    index = _Index(quads, reach)
-    if index.has_blank_nodes:
+    facts = graph_facts(texts, previous, reach)
+    if facts.blank:
         return "the graph has blank nodes"
+    index = WalkIndex(
+        reach,
+        facts.nodes.graphs_of,
+        lambda: sorted(texts.runs),
+        lambda graph: statements_in(quads, texts.runs[graph]),
+    )
     affected = index.focus_nodes_reaching(delta, reach.walks)
-    if len(affected) > FULL_RUN_SHARE * max(index.subjects, 1):
+    if len(affected) > FULL_RUN_SHARE * max(len(facts.nodes), 1):
         return f"{len(affected):,} focus nodes affected"
-    statements = index.read_from(affected, reach.walks)
+    statements = index.read_from(affected, reach.walks) | facts.global_statements()
+    with contextlib.suppress(ValueError, TypeError):
+        learn_query_facts(previous.queries)  # so no query is parsed again (0.7 s)
     fresh = start_validation(
         ntriples.ascii_lines(f"{s} {p} {o} ." for s, p, o in sorted(statements)),
         shapes,
@@ -292,9 +438,20 @@ def revalidate(
     return Outcome(report, True, detail)
 
 
+def _changed(texts: GraphTexts, previous: ValidationState) -> list[str]:
+    """The graphs whose quads differ from the last build's, added and removed ones too."""
+    return sorted(
+        g for g in texts.digests.keys() | previous.graphs.keys() if _differs(g, texts, previous)
+    )
+
+
 def _differs(graph: str, texts: GraphTexts, previous: ValidationState) -> bool:
     old = previous.graphs.get(graph)
     return old is None or texts.digests.get(graph) != old[0]
+
+
+def _checksum(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
 def _split(line: str) -> tuple[str, str, str]:
@@ -369,90 +526,6 @@ def _result_of(item: list[str | None]) -> ValidationResult:
         value=value,
         custom_severity=custom,
     )
-
-
-class _Index:
-    """The union's statements by subject and by object, for the predicates walks step along."""
-
-    def __init__(self, quads: Iterable[Quad], reach: Reach) -> None:
-        wanted = reach.predicates | reach.global_predicates
-        every = ANY in wanted
-        out: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
-        into: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
-        self.globals: set[tuple[str, str, str]] = set()
-        wanted_iris = {ntriples.iri(p) for p in wanted if p != ANY}
-        global_iris = {ntriples.iri(p) for p in reach.global_predicates}
-        blank = False
-        for s, p, o, _ in quads:  # lists, not sets: a repeat costs less than a set insert
-            if s[0] == "_" or o[0] == "_":
-                blank = True
-            if every or p in wanted_iris:
-                out[s].append((p, o))
-                into[o].append((p, s))
-                if p in global_iris:
-                    self.globals.add((s, p, o))
-        self.out: dict[str, list[tuple[str, str]]] = out  # read with .get: adds no keys
-        self.into: dict[str, list[tuple[str, str]]] = into
-        self.subjects = len(self.out)
-        self.has_blank_nodes = blank
-        """Engines may name blank nodes in a report as they like: then validate everything."""
-
-    def _step(
-        self, nodes: set[str], step: Step, read: set[tuple[str, str, str]] | None = None
-    ) -> set[str]:
-        """The nodes one step (or, repeated, any number of steps) leads to from ``nodes``;
-        the statements it passes along are added to ``read`` if given."""
-        predicate = "" if step.predicate == ANY else ntriples.iri(step.predicate)
-        table = self.out if step.forward else self.into
-        reached = set(nodes) if step.repeat else set()
-        frontier = set(nodes)
-        while frontier:
-            following = set()
-            for node in frontier:
-                for p, other in table.get(node, ()):
-                    if not predicate or p == predicate:
-                        following.add(other)
-                        if read is not None:
-                            read.add((node, p, other) if step.forward else (other, p, node))
-            if not step.repeat:
-                return following
-            frontier = following - reached
-            reached |= frontier
-        return reached
-
-    def focus_nodes_reaching(
-        self, changed: Iterable[tuple[str, str, str]], walks: Iterable[Walk]
-    ) -> set[str]:
-        """Every node from which some walk reads one of the ``changed`` statements."""
-        by_predicate: dict[str, list[tuple[Walk, int]]] = {}
-        for walk in walks:
-            for position, step in enumerate(walk):
-                by_predicate.setdefault(step.predicate, []).append((walk, position))
-        found: set[str] = set()
-        for s, p, o in changed:
-            predicate = p[1:-1]
-            for walk, position in by_predicate.get(predicate, []) + by_predicate.get(ANY, []):
-                step = walk[position]
-                nodes = {s if step.forward else o}
-                if step.repeat:  # the statement may be anywhere along the chain
-                    nodes = self._step(nodes, step.reversed())
-                for earlier in reversed(walk[:position]):
-                    nodes = self._step(nodes, earlier.reversed())
-                    if not nodes:
-                        break
-                found |= nodes
-        return {node for node in found if not node.startswith('"')}  # literals: no focus
-
-    def read_from(self, nodes: set[str], walks: Iterable[Walk]) -> set[tuple[str, str, str]]:
-        """Every statement a walk from one of ``nodes`` reads, and the global ones."""
-        statements = set(self.globals)
-        for walk in walks:
-            frontier = set(nodes)
-            for step in walk:
-                frontier = self._step(frontier, step, statements)
-                if not frontier:
-                    break
-        return statements
 
 
 __all__ = [

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -23,8 +24,13 @@ from rdflib.term import Node as Term
 
 from kg import ntriples
 from kg.errors import KgError
-from kg.query_memo import remembered
-from kg.sparql_safety import algebra_of, forbidden, joinable
+from kg.sparql_safety import (
+    algebra_of,
+    forbidden,
+    joinable,
+    joinable_answers,
+    learn_joinable,
+)
 
 SPARQL_COMPONENT = SH.SPARQLConstraintComponent
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
@@ -256,17 +262,55 @@ def predicates_read(rules: Iterable[SparqlRule]) -> frozenset[str] | None:
     """
     found: set[str] = set()
     for rule in rules:
-        read = remembered("predicates", rule.query, _predicates_of)
+        read = _query_predicates(rule.query)
         if read is None:
             return None
-        found.update(read)
+        found |= read
     return frozenset(found)
 
 
-def _predicates_of(query: str) -> list[str] | None:
-    """The predicates one query can match (sorted), or None if it may match any."""
-    found: set[str] = set()
-    return sorted(found) if _collect(algebra_of(query), found) else None
+_PREDICATES: dict[str, frozenset[str] | None] = {}
+
+
+def _query_predicates(query: str) -> frozenset[str] | None:
+    """:func:`predicates_read` of one query, remembered for the process."""
+    if query not in _PREDICATES:
+        found: set[str] = set()
+        _PREDICATES[query] = frozenset(found) if _collect(algebra_of(query), found) else None
+    return _PREDICATES[query]
+
+
+def query_facts() -> dict[str, list[Any]]:
+    """What this process learnt of each rule query by parsing it (~35 ms a query with
+    rdflib): whether it is :func:`~kg.sparql_safety.joinable`, and the predicates it
+    reads (None: any). A build keeps them beside its validation state so that the next
+    one, validating a few focus nodes, parses no query (:func:`learn_query_facts`)."""
+    facts: dict[str, list[Any]] = {}
+    for query, answer in joinable_answers().items():
+        facts.setdefault(query, [None, False])[0] = answer
+    for query, read in _PREDICATES.items():
+        facts.setdefault(query, [None, False])[1] = sorted(read) if read is not None else None
+    return facts
+
+
+def learn_query_facts(facts: dict[str, list[Any]]) -> None:
+    """Take what :func:`query_facts` gave (in an earlier process of the same kg, for
+    the same query texts) as known; ValueError if it is not in that form."""
+    answers: dict[str, bool] = {}
+    predicates: dict[str, frozenset[str] | None] = {}
+    for query, (answer, read) in facts.items():
+        if not isinstance(query, str):
+            raise ValueError("a query is not text")
+        if answer is not None:
+            answers[query] = bool(answer)
+        if read is None:
+            predicates[query] = None
+        elif isinstance(read, list):
+            predicates[query] = frozenset(str(p) for p in read)
+        elif read is not False:
+            raise ValueError("a query's predicates are not a list")
+    learn_joinable(answers)
+    _PREDICATES.update(predicates)
 
 
 def _collect(node: object, found: set[str]) -> bool:

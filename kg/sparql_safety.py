@@ -23,8 +23,6 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable
 
-from kg.query_memo import remembered
-
 _PREBOUND = frozenset({"this", "shapesGraph", "currentShape"})
 _THIS = Variable("this")
 _NOT_JOINABLE = frozenset(
@@ -91,11 +89,27 @@ def _nodes(tree: object) -> Iterator[CompValue]:
             yield from _nodes(value)
 
 
+_JOINABLE: dict[str, bool] = {}
+
+
 def joinable(query: str) -> bool:
     """True if joining ``$this`` with its targets (the rewritten ``query``, targets
     first in its top group) gives the solutions that pre-binding ``$this`` would.
-    Remembered between builds (:mod:`kg.query_memo`)."""
-    return remembered("joinable", query, _joinable)
+    Remembered per query text for the process (see :func:`kg.sparql_rules.query_facts`)."""
+    found = _JOINABLE.get(query)
+    if found is None:
+        found = _JOINABLE[query] = _joinable(query)
+    return found
+
+
+def joinable_answers() -> dict[str, bool]:
+    """The :func:`joinable` answers this process has, by query text."""
+    return dict(_JOINABLE)
+
+
+def learn_joinable(answers: dict[str, bool]) -> None:
+    """Take answers :func:`joinable_answers` gave in an earlier process of this kg."""
+    _JOINABLE.update(answers)
 
 
 def _joinable(query: str) -> bool:

@@ -450,6 +450,37 @@ def _remove_statements(cache: Path) -> None:
     (_state(cache) / "statements.nt").unlink()
 
 
+def _flip_node_map(cache: Path) -> None:
+    path = _state(cache) / "nodes.marshal"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _remove_node_map(cache: Path) -> None:
+    (_state(cache) / "nodes.marshal").unlink()
+
+
+def _empty_node_map(cache: Path) -> None:
+    """A node map that parses and is named by the state, but knows no node: the walks
+    would miss every graph (the state's digest of the map must catch it)."""
+    from kg.walkindex import NodeGraphs
+
+    state = _state(cache) / "state.json"
+    raw = json.loads(state.read_text(encoding="utf-8"))
+    (_state(cache) / "nodes.marshal").write_bytes(NodeGraphs().encode())
+    state.write_text(json.dumps(raw), encoding="utf-8")
+
+
+def _tamper_query_facts(cache: Path) -> None:
+    """Every rule said to read no predicate: trusted, the rules would find nothing."""
+    path = _state(cache) / "state.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    assert raw["queries"], "a build keeps what it learnt of the rules' queries"
+    raw["queries"] = {query: [answer, []] for query, (answer, _) in raw["queries"].items()}
+    path.write_text(json.dumps(raw), encoding="utf-8")
+
+
 def _old_json_new_statements(cache: Path) -> None:
     """What a crash between the two renames of a save leaves: files of different builds."""
     kept = cache.parent / "kept-state.json"
@@ -493,6 +524,10 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "mapped data and source map overwritten": _flip_mapped,
     "mapped data missing": _remove_mapped,
     "kept mappings' state of an earlier build": _old_units_json,
+    "node map overwritten": _flip_node_map,
+    "node map missing": _remove_node_map,
+    "node map of no node": _empty_node_map,
+    "query facts tampered with": _tamper_query_facts,
 }
 
 

@@ -193,7 +193,7 @@ def test_seed_build_with_cache_equals_plain_and_reuses(seeds: list[Quad], tmp_pa
     assert cached(seeds, tmp_path, formats) == plain
     pieces = PieceCache(tmp_path)
     assert piecewise.serialise_formats(seeds, formats, pieces=pieces) == plain
-    assert pieces.misses == 0 and pieces.hits > 100
+    assert pieces.misses == 0 and pieces.hits > 10  # blocks, and subjects in several graphs
 
 
 def test_other_formats_and_no_cache_are_the_plain_path(seeds: list[Quad]) -> None:
@@ -401,7 +401,7 @@ def test_another_process_reuses_every_piece(seeds: list[Quad], tmp_path: Path) -
     subprocess.run(script, check=True, env={**os.environ, "PYTHONHASHSEED": "123"})
     pieces = PieceCache(tmp_path / "p")
     assert piecewise.serialise_formats(seeds, BOTH, pieces=pieces) == serialise_formats(seeds, BOTH)
-    assert pieces.misses == 0 and pieces.hits > 100
+    assert pieces.misses == 0 and pieces.hits > 10  # blocks, and subjects in several graphs
 
 
 def test_a_well_formed_index_pointing_outside_its_pack_is_ignored(

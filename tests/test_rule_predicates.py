@@ -55,3 +55,32 @@ def test_project_rules_read_a_small_set_of_predicates() -> None:
 
 def test_empty_graph_has_no_rules() -> None:
     assert predicates_read(split_shapes(Graph())[1]) == frozenset()
+
+
+def test_what_a_process_learnt_of_the_queries_spares_the_next_one_parsing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A build keeps :func:`query_facts` in its validation state; a later process that
+    learns them splits the shapes into the same rules and reads the same predicates,
+    without parsing a query."""
+    from kg import sparql_rules, sparql_safety
+
+    _, rules = split_shapes(default_shapes())
+    unbounded = rule("?this ?p ?x")
+    expected = ([r.query for r in rules], predicates_read(rules), predicates_read([unbounded]))
+    facts = sparql_rules.query_facts()
+    assert {r.query for r in rules} <= facts.keys()
+    monkeypatch.setattr(sparql_safety, "_JOINABLE", {})  # a new process knows nothing
+    monkeypatch.setattr(sparql_rules, "_PREDICATES", {})
+    sparql_rules.learn_query_facts(facts)
+
+    def no_parsing(query: str) -> None:
+        raise AssertionError(f"parsed {query}")
+
+    monkeypatch.setattr(sparql_safety, "algebra_of", no_parsing)
+    monkeypatch.setattr(sparql_rules, "algebra_of", no_parsing)
+    _, again = split_shapes(default_shapes())
+    found = ([r.query for r in again], predicates_read(again), predicates_read([unbounded]))
+    assert found == expected
+    with pytest.raises(ValueError):
+        sparql_rules.learn_query_facts({"SELECT": [True, "not a list"]})
