@@ -20,8 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -37,7 +36,7 @@ from kg.io import graph_runs
 from kg.ntriples import Quad
 from kg.resources import turtle_files
 from kg.shacl_terms import focus_text
-from kg.shape_reach import ANY, Reach, Step, Walk, reach_of
+from kg.shape_reach import Reach, Step, reach_of
 from kg.validation import (
     Engine,
     Labeller,
@@ -48,6 +47,7 @@ from kg.validation import (
     located,
     start_validation,
 )
+from kg.walks import StatementIndex
 
 STATE_FORMAT = 2
 STATE_DIR = "validation"
@@ -266,7 +266,7 @@ def revalidate(
         delta |= new ^ old
     if any(p[1:-1] in reach.global_predicates for _, p, _ in delta):
         return "a statement every focus node may read changed"
-    index = _Index(quads, reach)
+    index = StatementIndex(quads, reach)
     if index.has_blank_nodes:
         return "the graph has blank nodes"
     affected = index.focus_nodes_reaching(delta, reach.walks)
@@ -369,90 +369,6 @@ def _result_of(item: list[str | None]) -> ValidationResult:
         value=value,
         custom_severity=custom,
     )
-
-
-class _Index:
-    """The union's statements by subject and by object, for the predicates walks step along."""
-
-    def __init__(self, quads: Iterable[Quad], reach: Reach) -> None:
-        wanted = reach.predicates | reach.global_predicates
-        every = ANY in wanted
-        out: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
-        into: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
-        self.globals: set[tuple[str, str, str]] = set()
-        wanted_iris = {ntriples.iri(p) for p in wanted if p != ANY}
-        global_iris = {ntriples.iri(p) for p in reach.global_predicates}
-        blank = False
-        for s, p, o, _ in quads:  # lists, not sets: a repeat costs less than a set insert
-            if s[0] == "_" or o[0] == "_":
-                blank = True
-            if every or p in wanted_iris:
-                out[s].append((p, o))
-                into[o].append((p, s))
-                if p in global_iris:
-                    self.globals.add((s, p, o))
-        self.out: dict[str, list[tuple[str, str]]] = out  # read with .get: adds no keys
-        self.into: dict[str, list[tuple[str, str]]] = into
-        self.subjects = len(self.out)
-        self.has_blank_nodes = blank
-        """Engines may name blank nodes in a report as they like: then validate everything."""
-
-    def _step(
-        self, nodes: set[str], step: Step, read: set[tuple[str, str, str]] | None = None
-    ) -> set[str]:
-        """The nodes one step (or, repeated, any number of steps) leads to from ``nodes``;
-        the statements it passes along are added to ``read`` if given."""
-        predicate = "" if step.predicate == ANY else ntriples.iri(step.predicate)
-        table = self.out if step.forward else self.into
-        reached = set(nodes) if step.repeat else set()
-        frontier = set(nodes)
-        while frontier:
-            following = set()
-            for node in frontier:
-                for p, other in table.get(node, ()):
-                    if not predicate or p == predicate:
-                        following.add(other)
-                        if read is not None:
-                            read.add((node, p, other) if step.forward else (other, p, node))
-            if not step.repeat:
-                return following
-            frontier = following - reached
-            reached |= frontier
-        return reached
-
-    def focus_nodes_reaching(
-        self, changed: Iterable[tuple[str, str, str]], walks: Iterable[Walk]
-    ) -> set[str]:
-        """Every node from which some walk reads one of the ``changed`` statements."""
-        by_predicate: dict[str, list[tuple[Walk, int]]] = {}
-        for walk in walks:
-            for position, step in enumerate(walk):
-                by_predicate.setdefault(step.predicate, []).append((walk, position))
-        found: set[str] = set()
-        for s, p, o in changed:
-            predicate = p[1:-1]
-            for walk, position in by_predicate.get(predicate, []) + by_predicate.get(ANY, []):
-                step = walk[position]
-                nodes = {s if step.forward else o}
-                if step.repeat:  # the statement may be anywhere along the chain
-                    nodes = self._step(nodes, step.reversed())
-                for earlier in reversed(walk[:position]):
-                    nodes = self._step(nodes, earlier.reversed())
-                    if not nodes:
-                        break
-                found |= nodes
-        return {node for node in found if not node.startswith('"')}  # literals: no focus
-
-    def read_from(self, nodes: set[str], walks: Iterable[Walk]) -> set[tuple[str, str, str]]:
-        """Every statement a walk from one of ``nodes`` reads, and the global ones."""
-        statements = set(self.globals)
-        for walk in walks:
-            frontier = set(nodes)
-            for step in walk:
-                frontier = self._step(frontier, step, statements)
-                if not frontier:
-                    break
-        return statements
 
 
 __all__ = [
