@@ -32,6 +32,7 @@ from kg.load import discover, load_documents, load_registry
 from kg.mapping import MappedGraph, map_corpus
 from kg.namespaces import DEFAULT_BASE
 from kg.ntriples import ascii_document
+from kg.partition import start_partitioned_validation
 from kg.pieces import PieceCache
 from kg.piecewise import serialise_formats
 from kg.resolve import Corpus, resolve
@@ -328,9 +329,15 @@ def build(
             progress(f"validating {len(mapping.quads):,} statements, all of them: {outcome}")
         else:
             progress(f"validating {len(mapping.quads):,} statements")
-        # Unsorted and with repeats: the engine reads a set; sorting is left to the writers.
-        data = ascii_document(mapping.quads)
-    pending = start_validation(data, shapes, mapping.origins, chosen, labels)
+        # A large graph is validated a part at a time (kg.partition), else in one run.
+        pending = start_partitioned_validation(
+            mapping.quads, shapes, mapping.origins, chosen, labels
+        )
+        if pending is None:
+            # Unsorted and with repeats: the engine reads a set; sorting is left to the writers.
+            data = ascii_document(mapping.quads)
+            pending = start_validation(data, shapes, mapping.origins, chosen, labels)
+            del data
     return Build(kept, mapping, pending, keeper.save if keeper is not None else None)
 
 
