@@ -333,7 +333,11 @@ def build(
         pending = start_partitioned_validation(
             mapping.quads, shapes, mapping.origins, chosen, labels
         )
-        if pending is None:
+        if pending is not None:
+            # In groups, at once: the engine's copy and the writers' output would add up.
+            progress("validating in groups of focus nodes: the graph is large")
+            pending.result()
+        else:
             # Unsorted and with repeats: the engine reads a set; sorting is left to the writers.
             data = ascii_document(mapping.quads)
             pending = start_validation(data, shapes, mapping.origins, chosen, labels)

@@ -71,12 +71,14 @@ def _in_groups(
     documents=st.integers(2, 6),
     seed=st.integers(0, 2**16),
     violations=st.integers(0, len(synth.VIOLATION_KINDS)),
-    limit=st.integers(40, 600),
+    share=st.integers(3, 45),
 )
 def test_groups_give_the_report_of_one_run(
-    documents: int, seed: int, violations: int, limit: int
+    documents: int, seed: int, violations: int, share: int
 ) -> None:
+    """Groups of ``share`` % of the graph's statements (the fewer, the more groups)."""
     mapped = _mapped(documents, seed, violations)
+    limit = max(20, len(mapped.quads) * share // 100)
     one = _one_run(mapped)
     assert _in_groups(mapped, limit) == one  # every result, with its label and position
     if violations:
