@@ -16,6 +16,8 @@ from kg.ntriples import Quad
 from kg.shape_reach import ANY, Reach, Step, Walk
 
 Statement = tuple[str, str, str]
+_WIDE = 64
+"""Statements of a node above which a step looks up its predicate instead of scanning."""
 
 
 class StatementIndex:
@@ -43,6 +45,8 @@ class StatementIndex:
         self.subjects = len(self.out)
         self.has_blank_nodes = blank
         """Engines may name blank nodes in a report as they like: then validate everything."""
+        self._split_out: dict[str, dict[str, list[str]]] = {}
+        self._split_into: dict[str, dict[str, list[str]]] = {}
 
     def _step(self, nodes: set[str], step: Step, read: set[Statement] | None = None) -> set[str]:
         """The nodes one step (or, repeated, any number of steps) leads to from ``nodes``;
@@ -102,6 +106,17 @@ class StatementIndex:
                     pending.append((child, reached))
         return statements
 
+    def _split(self, node: str, forward: bool) -> dict[str, list[str]]:
+        """A wide node's statements by predicate, made on first use."""
+        cache = self._split_out if forward else self._split_into
+        found = cache.get(node)
+        if found is None:
+            found = {}
+            for p, other in (self.out if forward else self.into)[node]:
+                found.setdefault(p, []).append(other)
+            cache[node] = found
+        return found
+
     def _advance(
         self, tree: _Tree, frontier: set[str], read: set[Statement]
     ) -> list[tuple[_Tree, set[str]]]:
@@ -117,7 +132,18 @@ class StatementIndex:
             every = set[str]()
             table = self.out if forward else self.into
             for node in frontier:
-                for p, other in table.get(node, ()):
+                edges = table.get(node, ())
+                if len(edges) > _WIDE and any_step is None:
+                    # A node many statements name (a party, a class): only the steps'
+                    # predicates, or every batch that reaches it pays for all of them.
+                    split = self._split(node, forward)
+                    for p, wanted in by_predicate.items():
+                        others = split.get(p, ())
+                        if others:
+                            found[id(wanted)].update(others)
+                            read.update((node, p, o) if forward else (o, p, node) for o in others)
+                    continue
+                for p, other in edges:
                     child = by_predicate.get(p)
                     if child is None and any_step is None:
                         continue

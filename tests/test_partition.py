@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from rdflib import Graph
 
 import kg
-from kg import partition
+from kg import partition, walks
 from kg.mapping import MappedGraph
 from kg.ntriples import ascii_document
 from kg.partition import groups, start_partitioned_validation
@@ -72,15 +73,19 @@ def _in_groups(
     seed=st.integers(0, 2**16),
     violations=st.integers(0, len(synth.VIOLATION_KINDS)),
     share=st.integers(3, 45),
+    wide=st.sampled_from([1, 4, 64]),
 )
 def test_groups_give_the_report_of_one_run(
-    documents: int, seed: int, violations: int, share: int
+    documents: int, seed: int, violations: int, share: int, wide: int
 ) -> None:
-    """Groups of ``share`` % of the graph's statements (the fewer, the more groups)."""
+    """Groups of ``share`` % of the graph's statements (the fewer, the more groups); nodes
+    with more than ``wide`` statements are stepped from by predicate (kg.walks)."""
     mapped = _mapped(documents, seed, violations)
     limit = max(20, len(mapped.quads) * share // 100)
     one = _one_run(mapped)
-    assert _in_groups(mapped, limit) == one  # every result, with its label and position
+    with mock.patch.object(walks, "_WIDE", wide):
+        grouped = _in_groups(mapped, limit)
+    assert grouped == one  # every result, with its label and position
     if violations:
         assert one.results  # the comparison is about something
 
@@ -168,3 +173,14 @@ def test_a_build_partitions_a_graph_larger_than_a_group(monkeypatch: pytest.Monk
         grouped = kg.build(corpus)
         assert grouped.report == whole.report
         assert calls == [1]
+
+
+def test_wide_nodes_are_read_by_predicate_with_the_same_result() -> None:
+    mapped = _mapped(3, seed=4, violations=2)
+    plan = partition._default_plan()
+    assert plan is not None
+    nodes = [s for s, _, _, _ in mapped.quads]
+    scanned = StatementIndex(mapped.quads, plan.reach).read_from(nodes, plan.reach.walks)
+    with mock.patch.object(walks, "_WIDE", 0):
+        split = StatementIndex(mapped.quads, plan.reach).read_from(nodes, plan.reach.walks)
+    assert split == scanned and len(split) > 1_000
