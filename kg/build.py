@@ -8,6 +8,7 @@ leaves the previous output as it was.
 from __future__ import annotations
 
 import gc
+import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -240,8 +241,18 @@ def sourcemap_json(origins: Mapping[str, Location]) -> bytes:
     if not origins:
         return b"{}\n"
     quoted = encode_basestring
-    lines = [f" {quoted(key)}: {quoted(str(origins[key]))}" for key in sorted(origins)]
-    return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
+    keys = sorted(origins)
+    out = io.BytesIO()  # encoded a chunk at a time: the lines, joined, and encoded were 3 copies
+    out.write(b"{\n")
+    for start in range(0, len(keys), _SOURCEMAP_CHUNK):
+        chunk = keys[start : start + _SOURCEMAP_CHUNK]
+        lines = [f" {quoted(key)}: {quoted(str(origins[key]))}" for key in chunk]
+        out.write(((",\n" if start else "") + ",\n".join(lines)).encode("utf-8"))
+    out.write(b"\n}\n")
+    return out.getvalue()
+
+
+_SOURCEMAP_CHUNK = 50_000
 
 
 def read_sourcemap(path: Path) -> dict[str, Location]:

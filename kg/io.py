@@ -238,7 +238,15 @@ def trig(blocks: Iterable[bytes | memoryview]) -> bytes:
     header: the bytes are those of writing everything at once, and a graph's
     block depends on that graph alone.
     """
-    return prefix_header() + b"\n" + b"\n".join(block for block in blocks if block)
+    out = io.BytesIO()  # grown in place: the blocks and one copy, not three
+    out.write(prefix_header() + b"\n")
+    separator = b""
+    for block in blocks:
+        if block:
+            out.write(separator)
+            out.write(block)
+            separator = b"\n"
+    return out.getvalue()
 
 
 def trig_block(lines: list[str]) -> bytes:
@@ -321,14 +329,44 @@ def _readable(data: bytes) -> bytes:
     """Prefixes in name order, then a blank line after each statement, for reading and diffs.
 
     Oxigraph escapes line breaks inside literals, so every line ending in " ." or
-    "}" ends a statement or a graph block.
+    "}" ends a statement or a graph block. The body is rewritten a chunk at a time
+    into one growing buffer: at ten million statements, whole-document copies (a
+    slice, the substitution, a strip, a concatenation) held four times the output.
     """
     head_end = 0
     while data.startswith(b"@prefix", head_end):
         head_end = data.index(b"\n", head_end) + 1
-    prefixes = sorted(data[:head_end].splitlines(keepends=True))
-    body = _STATEMENT_END.sub(rb"\1\n\n", data[head_end:]).rstrip(b"\n")
-    return b"".join(prefixes) + b"\n" + body + b"\n" if body else b"".join(prefixes)
+    prefixes = b"".join(sorted(data[:head_end].splitlines(keepends=True)))
+    out = io.BytesIO()
+    out.write(prefixes + b"\n")
+    body_start = out.tell()
+    for start, end in _line_chunks(data, head_end):
+        # A match ends at the first line break after it starts: none spans a cut.
+        out.write(_STATEMENT_END.sub(rb"\1\n\n", data[start:end]))
+    end = out.tell()
+    with out.getbuffer() as written:
+        while end > body_start and written[end - 1] == _NEWLINE:  # the strip of the body
+            end -= 1
+    if end == body_start:
+        return prefixes
+    out.truncate(end)
+    out.seek(end)
+    out.write(b"\n")
+    return out.getvalue()
+
+
+_NEWLINE = ord("\n")
+_CHUNK = 1 << 24
+
+
+def _line_chunks(data: bytes, start: int) -> Iterator[tuple[int, int]]:
+    """``[start, end)`` slices of ``data`` of about 16 MB, each ending after a line break
+    (or at the end)."""
+    while start < len(data):
+        end = data.find(b"\n", min(start + _CHUNK, len(data) - 1))
+        end = len(data) if end < 0 else end + 1
+        yield start, end
+        start = end
 
 
 def _jsonld(graph: Graph) -> bytes:
