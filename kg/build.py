@@ -346,7 +346,6 @@ def build(
         )
         if pending is not None:
             # In groups, at once: the engine's copy and the writers' output would add up.
-            progress("validating in groups of focus nodes: the graph is large")
             pending.result()
         else:
             # Unsorted and with repeats: the engine reads a set; sorting is left to the writers.

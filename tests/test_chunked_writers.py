@@ -69,3 +69,35 @@ def test_the_source_map_in_chunks_gives_the_bytes_of_json_dumps(
     text = json.dumps(expected, indent=1, ensure_ascii=False) + "\n"
     with mock.patch.object(build_module, "_SOURCEMAP_CHUNK", chunk):
         assert build_module.sourcemap_json(origins) == text.encode("utf-8")
+
+
+_IRI_CHARS = st.characters(
+    min_codepoint=0x21, max_codepoint=0x3000, exclude_characters='<>"{}|^`\\'
+)
+_IRIS = st.text(_IRI_CHARS, max_size=6).map(lambda t: f"<x{t}>")
+_BLANKS = st.text("ab01", min_size=1, max_size=4).map(lambda t: f"_:{t}")
+_LITERALS = st.builds(
+    lambda text, suffix: f'"{text}"{suffix}',
+    st.text(
+        st.characters(min_codepoint=0x20, max_codepoint=0x3000, exclude_characters='"\\'),
+        max_size=5,
+    ),
+    st.sampled_from(["", "@en", "@en-gb", "^^<http://www.w3.org/2001/XMLSchema#integer>"]),
+)
+_PREDICATES = st.sampled_from([kio._TYPE, "<x>", "<x/y>", "<xa>", "<http://a>"])
+
+
+@given(
+    st.lists(
+        st.tuples(_IRIS | _BLANKS, _PREDICATES, _IRIS | _BLANKS | _LITERALS, st.just("<g>")),
+        max_size=30,
+    )
+)
+def test_the_union_sorted_as_tuples_is_in_statement_key_order(
+    quads: list[tuple[str, str, str, str]],
+) -> None:
+    by_key = [
+        key.replace("\0", " ", 1) + " ."
+        for key in sorted({kio.statement_key(*q[:3]) for q in quads})
+    ]
+    assert list(kio._union_lines(kio._sorted_union(quads))) == by_key
