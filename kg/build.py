@@ -308,6 +308,8 @@ def build(
     Raises :class:`InputError` when the extractions are invalid. SHACL results
     do not raise: they are in ``Build.report`` for the caller to judge.
     SHACL Core runs in a background thread; ``Build.report`` finishes the validation.
+    A graph above two groups of :data:`kg.partition.PARTITION_STATEMENTS` is validated
+    here instead, a group of focus nodes at a time (:mod:`kg.partition`), before returning.
     ``keep_corpus=False`` drops the loaded models once mapped (``Build.corpus`` is
     then None): a third less memory for callers that only want the graph.
 
