@@ -10,8 +10,9 @@ a kilobyte per statement, was what did not fit; a group holds a bounded number.
 
 Where that is not sound the graph is validated in one run, as before: shapes whose
 reach is unbounded (custom components, SPARQL targets, ...), blank nodes (engines
-name them as they like), or a result whose focus node is not an IRI. A graph no larger
-than one group is validated in one run too: it is the same thing, with one set fewer.
+name them as they like), or a result whose focus node is not an IRI. A graph of up to
+:data:`ONE_RUN_GROUPS` groups is validated in one run too, which ``kg build`` runs on the
+second core while it writes the files; groups are validated before the files are made.
 
 ``tests/test_partition.py`` proves the reports identical, result for result, on random
 corpora cut into tiny groups.
