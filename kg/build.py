@@ -32,6 +32,7 @@ from kg.load import discover, load_documents, load_registry
 from kg.mapping import MappedGraph, Minter, assemble, check_base, map_corpus, map_files
 from kg.namespaces import DEFAULT_BASE
 from kg.ntriples import ascii_document
+from kg.partition import start_partitioned_validation
 from kg.pieces import PieceCache
 from kg.piecewise import serialise_formats
 from kg.resolve import Corpus, resolve
@@ -262,6 +263,8 @@ def build(
     Raises :class:`InputError` when the extractions are invalid. SHACL results
     do not raise: they are in ``Build.report`` for the caller to judge.
     SHACL Core runs in a background thread; ``Build.report`` finishes the validation.
+    A graph above two groups of :data:`kg.partition.PARTITION_STATEMENTS` is validated
+    here instead, a group of focus nodes at a time (:mod:`kg.partition`), before returning.
     ``keep_corpus=False`` drops the loaded models once mapped (``Build.corpus`` is
     then None): a third less memory for callers that only want the graph.
 
@@ -303,9 +306,18 @@ def build(
             progress(f"validating {len(mapping.quads):,} statements, all of them: {outcome}")
         else:
             progress(f"validating {len(mapping.quads):,} statements")
-        # Unsorted and with repeats: the engine reads a set; sorting is left to the writers.
-        data = ascii_document(mapping.quads)
-    pending = start_validation(data, shapes, mapping.origins, chosen, labels)
+        # A large graph is validated a part at a time (kg.partition), else in one run.
+        pending = start_partitioned_validation(
+            mapping.quads, shapes, mapping.origins, chosen, labels
+        )
+        if pending is not None:
+            # In groups, at once: the engine's copy and the writers' output would add up.
+            pending.result()
+        else:
+            # Unsorted and with repeats: the engine reads a set; sorting is left to the writers.
+            data = ascii_document(mapping.quads)
+            pending = start_validation(data, shapes, mapping.origins, chosen, labels)
+            del data
     return Build(kept, mapping, pending, keeper.save if keeper is not None else None)
 
 

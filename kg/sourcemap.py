@@ -8,6 +8,7 @@ made only for the few keys a report looks up.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from json.encoder import encode_basestring
@@ -98,8 +99,17 @@ def sourcemap_json(origins: Mapping[str, Location]) -> bytes:
         texts = origins.texts
     else:
         texts = {key: str(where) for key, where in origins.items()}
-    lines = [f" {quoted(key)}: {quoted(texts[key])}" for key in sorted(texts)]
-    return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
+    keys = sorted(texts)
+    out = io.BytesIO()  # a chunk at a time: the lines, joined and encoded were 3 copies
+    out.write(b"{\n")
+    for start in range(0, len(keys), _CHUNK):
+        lines = [f" {quoted(key)}: {quoted(texts[key])}" for key in keys[start : start + _CHUNK]]
+        out.write(((",\n" if start else "") + ",\n".join(lines)).encode("utf-8"))
+    out.write(b"\n}\n")
+    return out.getvalue()
+
+
+_CHUNK = 50_000
 
 
 def spliced(previous: bytes, changes: Mapping[str, str | None]) -> bytes:

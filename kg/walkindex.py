@@ -25,7 +25,8 @@ from typing import cast
 
 from kg import ntriples
 from kg.ntriples import Quad
-from kg.shape_reach import ANY, Reach, Step, Walk
+from kg.shape_reach import ANY, Reach
+from kg.walks import Walker
 
 Runs = Mapping[str, list[tuple[int, int]]]
 Triple = tuple[str, str, str]
@@ -165,7 +166,7 @@ def statements_in(quads: list[Quad], runs: Iterable[tuple[int, int]]) -> Iterato
             yield s, p, o
 
 
-class WalkIndex:
+class WalkIndex(Walker):
     """The union's statements for the predicates walks step along, read by graph as walks
     reach their nodes.
 
@@ -206,9 +207,7 @@ class WalkIndex:
         return found
 
     def _pairs(self, node: str, forward: bool, predicate: str) -> Iterator[tuple[str, str]]:
-        """``(predicate, other node)`` of every statement out of (into) ``node`` (along
-        ``predicate`` if not ""; more may come); a statement in several graphs comes once
-        per graph."""
+        """(A statement in several graphs comes once per graph.)"""
         if forward:
             graphs = self._graphs_of(node, True)
         elif predicate:
@@ -218,58 +217,6 @@ class WalkIndex:
         side = 0 if forward else 1
         for graph in graphs:
             yield from self._tables(graph)[side].get(node, ())
-
-    def step(self, nodes: set[str], step: Step, read: set[Triple] | None = None) -> set[str]:
-        """The nodes one step (or, repeated, any number of steps) leads to from ``nodes``;
-        the statements it passes along are added to ``read`` if given."""
-        predicate = "" if step.predicate == ANY else ntriples.iri(step.predicate)
-        reached = set(nodes) if step.repeat else set()
-        frontier = set(nodes)
-        while frontier:
-            following = set()
-            for node in frontier:
-                for p, other in self._pairs(node, step.forward, predicate):
-                    if not predicate or p == predicate:
-                        following.add(other)
-                        if read is not None:
-                            read.add((node, p, other) if step.forward else (other, p, node))
-            if not step.repeat:
-                return following
-            frontier = following - reached
-            reached |= frontier
-        return reached
-
-    def focus_nodes_reaching(self, changed: Iterable[Triple], walks: Iterable[Walk]) -> set[str]:
-        """Every node from which some walk reads one of the ``changed`` statements."""
-        by_predicate: dict[str, list[tuple[Walk, int]]] = {}
-        for walk in walks:
-            for position, step in enumerate(walk):
-                by_predicate.setdefault(step.predicate, []).append((walk, position))
-        found: set[str] = set()
-        for s, p, o in changed:
-            predicate = p[1:-1]
-            for walk, position in by_predicate.get(predicate, []) + by_predicate.get(ANY, []):
-                step = walk[position]
-                nodes = {s if step.forward else o}
-                if step.repeat:  # the statement may be anywhere along the chain
-                    nodes = self.step(nodes, step.reversed())
-                for earlier in reversed(walk[:position]):
-                    nodes = self.step(nodes, earlier.reversed())
-                    if not nodes:
-                        break
-                found |= nodes
-        return {node for node in found if not node.startswith('"')}  # literals: no focus
-
-    def read_from(self, nodes: set[str], walks: Iterable[Walk]) -> set[Triple]:
-        """Every statement a walk from one of ``nodes`` reads."""
-        statements: set[Triple] = set()
-        for walk in walks:
-            frontier = set(nodes)
-            for step in walk:
-                frontier = self.step(frontier, step, statements)
-                if not frontier:
-                    break
-        return statements
 
 
 __all__ = [
