@@ -256,13 +256,24 @@ class UnitState:
         data = self._part(name, claims=False)
         if data is None:
             return None
-        quads, labels = marshal.loads(data)
+        try:
+            quads, labels = marshal.loads(data)
+            if not (isinstance(quads, list) and isinstance(labels, list)):
+                return None
+        except (EOFError, ValueError, TypeError):  # checked, yet not what kg wrote
+            return None
         return FileMapping(quads, {}, labels)
 
     def claims(self, name: str) -> dict[str, str] | None:
         """A kept file's claims, or None if missing or damaged."""
         data = self._part(name, claims=True)
-        return None if data is None else dict(marshal.loads(data))
+        if data is None:
+            return None
+        try:
+            claims = marshal.loads(data)
+        except (EOFError, ValueError, TypeError):
+            return None
+        return claims if isinstance(claims, dict) else None
 
     def _part(self, name: str, *, claims: bool) -> bytes | None:
         offset, length, split, main_check, claims_check = self.files[name].blob
