@@ -193,9 +193,9 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="DIR",
         help=(
-            "keep here, keyed by content, the parsed extraction files, the formatted "
-            "TriG/Turtle pieces and the validation state, so a rebuild redoes only what "
-            "an edit changed (safe to delete)"
+            "keep here, keyed by content, the parsed extraction files, each file's mapped "
+            "statements, the formatted TriG/Turtle pieces and the validation state, so a "
+            "rebuild redoes only what an edit changed (safe to delete)"
         ),
     )
     sub.add_argument(
