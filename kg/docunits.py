@@ -1,24 +1,26 @@
 """Rebuild after an edit by loading, checking and mapping only the files it touches.
 
 A build with a cache directory keeps, in ``units/``, each extraction file's mapping (its
-quads and the places it claims, :class:`kg.mapping.FileMapping`) and what other files
-depend on in it: the ids it states (with what others read of them, :class:`kg.resolve.Known`),
-the ids it reads, the sources it quotes. The next build hashes every file; only the
-changed ones, and the unchanged files that state an id a changed file states (repeated
-facts, duplicate ids) or read an id whose record changed, or quote a source whose text
-changed, are loaded, anchored, resolved and mapped again. The rest come back as they
-were mapped, and the corpus's graph is assembled in corpus order exactly as a full
-build assembles it (:func:`kg.mapping.assemble`).
+quads, label statements and the places it claims, :class:`kg.mapping.FileMapping`) and
+what other files depend on in it: the ids it states (with what others read of them,
+:class:`kg.resolve.Known`), the ids it reads, the sources it quotes. The next build
+hashes the inputs (:class:`Seen`); only the changed files (the registry among them), the
+unchanged ones that state an id a changed file states or stated (restated facts,
+duplicate ids), read an id whose record changed, or quote a source whose text changed,
+are loaded, anchored, resolved and mapped again. The rest come back as they were mapped,
+the graph is assembled in corpus order as a full build assembles it
+(:func:`kg.mapping.assemble`), and the kept source map is spliced where places moved.
 
 Whenever that is not sound or not worth it the build says why and does everything: no
-usable state (missing, damaged, another kg, base, seeds or sources directory), a changed
-registry, many changed files, any input problem (the full build reports them all), or a
-caller that wants the loaded corpus back. ``tests/test_incremental_build.py`` proves the
-outputs and reports byte-identical to a cold build over random edit sequences.
+usable state (missing, damaged, another kg, base, seeds or sources directory), a
+registry file that appeared or went, many changed files, any input problem (the full
+build reports them all), or a caller that wants the loaded corpus back.
+``tests/test_incremental_build.py`` proves the outputs and reports byte-identical to a
+cold build over random edit sequences.
 
 Mapped files are kept as marshal data (loading a million quads takes 0.2 s; JSON took
-ten times longer), each slice checked against its SHA-256 before it is read: a damaged
-or foreign file is never unmarshalled.
+ten times longer), each part checked against its CRC-32 before it is read, and what
+comes out checked for the shape kg writes: damaged or foreign data is mapped again.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import mmap
 import os
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,8 +66,6 @@ MAX_SHARE = 0.05
 MIN_FILES = 8
 """Above this share of the documents changed, a full build is about as fast."""
 _REGISTRY = ""
-
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True, slots=True)
