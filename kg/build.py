@@ -19,7 +19,7 @@ from kg.atomic import write_atomically
 from kg.cache import LoadCache
 from kg.defaults import GRAPH_STEM
 from kg.diskstore import STORE_SUFFIX, StagedStore, stage_store
-from kg.docunits import Inputs, Rebuilt, Seen, UnitState, rebuild, record, state_key
+from kg.docunits import Inputs, Rebuilt, UnitState, rebuild, record, state_key
 from kg.errors import InputError, KgError, Problem
 from kg.evidence import anchor_documents
 from kg.io import (
@@ -339,9 +339,7 @@ def _map_with_units(
     inputs = None
     if seeds_dir.is_dir():
         with contextlib.suppress(OSError):  # unreadable files: the full load reports them
-            inputs = Inputs.take(
-                seeds_dir, sources_dir, Seen(state.seen.known, state.seen.taken_ns)
-            )
+            inputs = Inputs.take(seeds_dir, sources_dir, state.seen)
     reason = unusable or "the seeds cannot be read"
     if keep_corpus:
         reason = "the caller keeps the loaded corpus"

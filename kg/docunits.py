@@ -253,7 +253,7 @@ class UnitState:
     def mapping(self, name: str) -> FileMapping | None:
         """A kept file's quads and labels (not its claims: the kept source map has the
         places a rebuild needs), or None if its data is missing or damaged."""
-        data = self._part(name, claims=False)
+        data = self._part(self.files[name].blob, claims=False)
         if data is None:
             return None
         try:
@@ -266,7 +266,7 @@ class UnitState:
 
     def claims(self, name: str) -> dict[str, str] | None:
         """A kept file's claims, or None if missing or damaged."""
-        data = self._part(name, claims=True)
+        data = self._part(self.files[name].blob, claims=True)
         if data is None:
             return None
         try:
@@ -275,8 +275,9 @@ class UnitState:
             return None
         return claims if isinstance(claims, dict) else None
 
-    def _part(self, name: str, *, claims: bool) -> bytes | None:
-        offset, length, split, main_check, claims_check = self.files[name].blob
+    def _part(self, blob: tuple[int, int, int, str, str], *, claims: bool) -> bytes | None:
+        """One part of a kept file's data (its quads and labels, or its claims), if intact."""
+        offset, length, split, main_check, claims_check = blob
         mapped = self._mapped()
         if mapped is None or offset + length > len(mapped) or not 0 <= split <= length:
             return None
@@ -377,17 +378,9 @@ class UnitState:
 
     def _slice(self, unit: FileUnit) -> bytes | None:
         """A kept file's whole data, if intact (to copy when the data is written afresh)."""
-        offset, length, split, main_check, claims_check = unit.blob
-        mapped = self._mapped()
-        if mapped is None:
-            return None
-        data = mapped[offset : offset + length]
-        intact = (
-            len(data) == length
-            and _check(data[:split]) == main_check
-            and _check(data[split:]) == claims_check
-        )
-        return data if intact else None
+        main = self._part(unit.blob, claims=False)
+        claims = self._part(unit.blob, claims=True)
+        return None if main is None or claims is None else main + claims
 
 
 def _placed(unit: FileUnit, offset: int, data: bytes) -> FileUnit:
@@ -492,13 +485,9 @@ def record(
     files: list[Loaded[Any]] = [*([corpus.registry] if corpus.registry else []), *corpus.documents]
     for file, mapping in zip(files, mappings, strict=True):
         name = _REGISTRY if file is corpus.registry else file.display
-        sha = (
-            inputs.registry[1]
-            if name == _REGISTRY and inputs.registry
-            else inputs.documents.get(name)
-        )
-        if sha is None:
+        if inputs.registry is None if name == _REGISTRY else name not in inputs.documents:
             return  # the directory changed under the build: keep nothing
+        sha = inputs.sha(name)
         units[name], fresh[name] = unit_of(sha, file, mapping, corpus, anchored=anchored)
     graph.origins.rendered = sourcemap_json(graph.origins)
     UnitState(cache_dir, key).save(
