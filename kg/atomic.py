@@ -12,6 +12,7 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from kg.errors import OutputError
@@ -24,30 +25,55 @@ def write_atomically(files: Mapping[Path, bytes]) -> None:
     are removed, and :class:`~kg.errors.OutputError` names the path and the reason;
     the previous build stays intact. A target that already holds the same bytes is
     left alone, so a rebuild needs free space only for the files that change.
+    Several files are written at once, in threads: the kernel's copying and ``fsync``
+    release the GIL, so a build's few hundred megabytes go out on both cores.
     """
-    staged: list[tuple[Path, Path]] = []
-    target = Path()
-    try:
-        for target, content in files.items():
+    staged: list[Path | None] = [None] * len(files)
+    failed: list[tuple[Path, OSError]] = []
+    mode = 0o666 & ~_umask()  # mkstemp makes 0600; outputs are shared files. Read here,
+    # once: reading it sets it, which the writing threads must not race on.
+
+    def stage(index: int, target: Path, content: bytes) -> None:
+        try:
             if _holds(target, content):
-                continue
+                return
             target.parent.mkdir(parents=True, exist_ok=True)
             handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-            temp = Path(temp_name)
-            staged.append((temp, target))
-            temp.chmod(0o666 & ~_umask())  # mkstemp makes 0600; outputs are shared files
+            temp = staged[index] = Path(temp_name)
+            temp.chmod(mode)
             with os.fdopen(handle, "wb") as stream:
                 stream.write(content)
                 stream.flush()
                 os.fsync(stream.fileno())
-        for temp, target in staged:
-            temp.replace(target)
-    except OSError as exc:
-        raise OutputError(target, exc.strerror or str(exc)) from None
+        except OSError as exc:
+            failed.append((target, exc))
+
+    try:
+        items = list(files.items())
+        if len(items) > 1 and sum(len(content) for _, content in items) > _PARALLEL_BYTES:
+            with ThreadPoolExecutor(max_workers=min(len(items), _WRITERS)) as pool:
+                for done in [pool.submit(stage, i, t, c) for i, (t, c) in enumerate(items)]:
+                    done.result()
+        else:
+            for index, (target, content) in enumerate(items):
+                stage(index, target, content)
+        if failed:
+            target, exc = min(failed, key=lambda pair: list(files).index(pair[0]))
+            raise OutputError(target, exc.strerror or str(exc))
+        for temp, target in zip(staged, files, strict=True):
+            try:
+                if temp is not None:
+                    temp.replace(target)
+            except OSError as exc:
+                raise OutputError(target, exc.strerror or str(exc)) from None
     finally:
-        for temp, _ in staged:
+        for temp in filter(None, staged):
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()
+
+
+_WRITERS = 4
+_PARALLEL_BYTES = 1 << 20  # below a megabyte in all, threads cost more than they save
 
 
 def _holds(target: Path, content: bytes) -> bool:

@@ -29,9 +29,17 @@ from kg.io import (
     to_graph,
 )
 from kg.load import discover, load_documents, load_registry
-from kg.mapping import MappedGraph, Minter, assemble, check_base, map_corpus, map_files
+from kg.mapping import (
+    FileMapping,
+    MappedGraph,
+    Minter,
+    assemble,
+    check_base,
+    map_corpus,
+    map_files,
+)
 from kg.namespaces import DEFAULT_BASE
-from kg.ntriples import ascii_document
+from kg.ntriples import Quad, ascii_document
 from kg.partition import start_partitioned_validation
 from kg.pieces import PieceCache
 from kg.piecewise import serialise_formats
@@ -178,7 +186,9 @@ class Build:
         out = Path(out_dir)
         with paused_gc():
             digests = self.mapping.graph_digests() if pieces is not None else None
-            made = serialise_formats(self.mapping.quads, formats, pieces=pieces, digests=digests)
+            made = serialise_formats(
+                self.mapping.statements, formats, pieces=pieces, digests=digests
+            )
             files = {out / f"{GRAPH_STEM}.{fmt.value}": data for fmt, data in made.items()}
             files[out / f"{GRAPH_STEM}{SOURCEMAP_SUFFIX}"] = self.sourcemap()
         return files
@@ -300,10 +310,10 @@ def build(
         if keeper is not None:
             outcome = keeper.revalidate(labels)
             if isinstance(outcome, Outcome):
-                progress(f"validating {len(mapping.quads):,} statements: {outcome.detail}")
+                progress(f"validating {len(mapping.statements):,} statements: {outcome.detail}")
                 keeper.save(outcome.report)
                 return Build(kept, mapping, outcome.report)
-            progress(f"validating {len(mapping.quads):,} statements, all of them: {outcome}")
+            progress(f"validating {len(mapping.statements):,} statements, all of them: {outcome}")
         else:
             progress(f"validating {len(mapping.quads):,} statements")
         # A large graph is validated a part at a time (kg.partition), else in one run.
@@ -340,26 +350,42 @@ def _map_with_units(
     if seeds_dir.is_dir():
         with contextlib.suppress(OSError):  # unreadable files: the full load reports them
             inputs = Inputs.take(seeds_dir, sources_dir, state.seen)
+
+    def everything(reason: str) -> tuple[list[FileMapping], MappedGraph, Corpus]:
+        """Load and map every file, and keep their mappings for the next build."""
+        corpus = load_corpus(
+            seeds_dir, sources_dir=sources_dir, cache_dir=cache_dir, jobs=jobs, progress=progress
+        )
+        progress(f"mapping to RDF, every file: {reason}")
+        minter = Minter(check_base(base))
+        mappings = list(map_files(corpus, minter, corpus.documents, registry=True))
+        mapping = assemble(mappings)
+        if inputs is not None:
+            anchored = sources_dir is not None
+            record(cache_dir, state.key, inputs, corpus, mappings, mapping, anchored=anchored)
+        return mappings, mapping, corpus
+
+    def recover() -> list[list[Quad]]:
+        """Kept quads that cannot be read after all: every file's, mapped afresh."""
+        return [found.quads for found in everything("a kept mapping is damaged")[0]]
+
     reason = unusable or "the seeds cannot be read"
     if keep_corpus:
         reason = "the caller keeps the loaded corpus"
     elif inputs is not None and unusable is None:
         rebuilt = rebuild(
-            state, sources_dir=sources_dir, cache_dir=cache_dir, base=base, inputs=inputs
+            state,
+            sources_dir=sources_dir,
+            cache_dir=cache_dir,
+            base=base,
+            inputs=inputs,
+            recover=recover,
         )
         if isinstance(rebuilt, Rebuilt):
             progress(f"mapping to RDF: {rebuilt.detail}")
             return rebuilt.mapping, None
         reason = rebuilt
-    corpus = load_corpus(
-        seeds_dir, sources_dir=sources_dir, cache_dir=cache_dir, jobs=jobs, progress=progress
-    )
-    progress(f"mapping to RDF, every file: {reason}")
-    mappings = list(map_files(corpus, Minter(check_base(base)), corpus.documents, registry=True))
-    mapping = assemble(mappings)
-    if inputs is not None:
-        anchored = sources_dir is not None
-        record(cache_dir, state.key, inputs, corpus, mappings, mapping, anchored=anchored)
+    _, mapping, corpus = everything(reason)
     return mapping, corpus if keep_corpus else None
 
 
@@ -374,7 +400,7 @@ class _StateKeeper:
         self.shapes = shapes
         self.engine = engine
         self.key = fingerprint(shapes, engine)
-        self.texts = GraphTexts(mapping.quads, mapping.graph_digests())
+        self.texts = GraphTexts(mapping.statements, mapping.graph_digests())
         self.reach: Reach | None = None
         self.previous: ValidationState | None = None
 
@@ -385,7 +411,7 @@ class _StateKeeper:
         self.reach = previous.reach
         self.previous = previous
         return revalidate(
-            self.mapping.quads,
+            self.mapping.statements,
             self.texts,
             previous,
             shapes=self.shapes,

@@ -26,6 +26,7 @@ comes out checked for the shape kg writes: damaged or foreign data is mapped aga
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import marshal
@@ -33,7 +34,7 @@ import mmap
 import os
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,8 +45,10 @@ from kg.errors import InputError, Location
 from kg.evidence import anchor_documents, evidence_paths
 from kg.io import quads_digest
 from kg.load import Loaded, discover, load_documents, load_registry
-from kg.mapping import FileMapping, MappedGraph, Minter, assemble, check_base, map_files
+from kg.mapping import FileMapping, MappedGraph, Minter, Triple, check_base, map_files
 from kg.models import DocumentFile, RegistryFile
+from kg.ntriples import Quad
+from kg.quadparts import Loader, QuadParts
 from kg.resolve import (
     Corpus,
     Known,
@@ -57,7 +60,7 @@ from kg.resolve import (
 from kg.sourcemap import Origins, places_in, sourcemap_json, spliced
 
 UNITS_DIR = "units"
-UNITS_FORMAT = 4
+UNITS_FORMAT = 5
 _STATE = "state.json"
 _MAPPED = "mapped.bin"
 _SOURCEMAP = "sourcemap.json"
@@ -66,6 +69,24 @@ MAX_SHARE = 0.05
 MIN_FILES = 8
 """Above this share of the documents changed, a full build is about as fast."""
 _REGISTRY = ""
+_QUADS, _LABELS, _CLAIMS = range(3)
+
+Blob = tuple[int, int, int, int, int, str, str, str]
+
+
+def _blob(raw: list[Any]) -> Blob:
+    offset, length, labels_at, claims_at, count, *checks = raw
+    quads_check, labels_check, claims_check = map(str, checks)
+    return (
+        int(offset),
+        int(length),
+        int(labels_at),
+        int(claims_at),
+        int(count),
+        quads_check,
+        labels_check,
+        claims_check,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +97,11 @@ class FileUnit:
     graph: str
     digest: str
     """The file's named graph's :func:`kg.io.quads_digest`, hex."""
-    blob: tuple[int, int, int, str, str]
-    """Where its data is in ``mapped.bin``: offset, length, where its claims start, and
-    the checksums of the marshalled (quads, labels) and of the marshalled claims."""
+    blob: Blob
+    """Where its data is in ``mapped.bin``: offset, length, where its labels and its
+    claims start, how many quads it has, and the checksums of the three marshalled parts
+    (quads, labels, claims): a rebuild reads the labels of every kept file, the quads of
+    few (:class:`kg.quadparts.QuadParts`)."""
     states: tuple[tuple[str, tuple[str, ...], str, str | None], ...]
     """(id, kinds, segment, organisation) of every record it states, in order."""
     reads: tuple[str, ...]
@@ -107,7 +130,7 @@ class FileUnit:
             str(sha),
             str(graph),
             str(digest),
-            (int(blob[0]), int(blob[1]), int(blob[2]), str(blob[3]), str(blob[4])),
+            _blob(blob),
             tuple((str(i), tuple(map(str, k)), str(s), o) for i, k, s, o in states),
             tuple(map(str, reads)),
             (str(source[0]), str(source[1]), str(source[2])) if source else None,
@@ -150,6 +173,16 @@ def _check(data: bytes) -> str:
     write the state can write its checksums too); CRC-32 reads 160 MB in a tenth of
     the time SHA-256 takes."""
     return format(zlib.crc32(data), "08x")
+
+
+def _unmarshalled(data: bytes | None) -> Any:
+    """Checked data read back; None if there is none or it is not marshal's after all."""
+    if data is None:
+        return None
+    try:
+        return marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return None
 
 
 class Seen:
@@ -250,40 +283,32 @@ class UnitState:
             return f"the kept mappings are damaged ({exc})"
         return None
 
-    def mapping(self, name: str) -> FileMapping | None:
-        """A kept file's quads and labels (not its claims: the kept source map has the
-        places a rebuild needs), or None if its data is missing or damaged."""
-        data = self._part(self.files[name].blob, claims=False)
-        if data is None:
-            return None
-        try:
-            quads, labels = marshal.loads(data)
-            if not (isinstance(quads, list) and isinstance(labels, list)):
-                return None
-        except (EOFError, ValueError, TypeError):  # checked, yet not what kg wrote
-            return None
-        return FileMapping(quads, {}, labels)
+    def quads(self, name: str) -> list[Quad] | None:
+        """A kept file's quads, or None if its data is missing or damaged."""
+        found = _unmarshalled(self._part(self.files[name].blob, _QUADS))
+        return found if isinstance(found, list) else None
+
+    def labels(self, name: str) -> list[Triple] | None:
+        """A kept file's label statements, or None if missing or damaged."""
+        found = _unmarshalled(self._part(self.files[name].blob, _LABELS))
+        return found if isinstance(found, list) else None
 
     def claims(self, name: str) -> dict[str, str] | None:
         """A kept file's claims, or None if missing or damaged."""
-        data = self._part(self.files[name].blob, claims=True)
-        if data is None:
-            return None
-        try:
-            claims = marshal.loads(data)
-        except (EOFError, ValueError, TypeError):
-            return None
-        return claims if isinstance(claims, dict) else None
+        found = _unmarshalled(self._part(self.files[name].blob, _CLAIMS))
+        return found if isinstance(found, dict) else None
 
-    def _part(self, blob: tuple[int, int, int, str, str], *, claims: bool) -> bytes | None:
-        """One part of a kept file's data (its quads and labels, or its claims), if intact."""
-        offset, length, split, main_check, claims_check = blob
+    def _part(self, blob: Blob, part: int) -> bytes | None:
+        """One part of a kept file's data (its quads, labels or claims), if intact."""
+        offset, length, labels_at, claims_at, _, *checks = blob
         mapped = self._mapped()
-        if mapped is None or offset + length > len(mapped) or not 0 <= split <= length:
+        if mapped is None or offset + length > len(mapped):
             return None
-        start, end = (offset + split, offset + length) if claims else (offset, offset + split)
-        data = mapped[start:end]
-        return data if _check(data) == (claims_check if claims else main_check) else None
+        bounds = (0, labels_at, claims_at, length)
+        if sorted(bounds) != list(bounds):
+            return None
+        data = mapped[offset + bounds[part] : offset + bounds[part + 1]]
+        return data if _check(data) == checks[part] else None
 
     def sourcemap(self) -> bytes | None:
         """The source map of the last build, if kept intact."""
@@ -315,6 +340,8 @@ class UnitState:
             live = sum(u.blob[1] for n, u in units.items() if n not in fresh)
             added = sum(len(d) for d in fresh.values())
             files: dict[Path, bytes] = {}
+            # The kept data stays mapped while it is written: a rename or an append leaves
+            # what this build's parts read (kg.quadparts) where it was.
             if size + added > 2 * (live + added) or size == 0:
                 placed, chunks, offset = {}, [], 0
                 for name, unit in units.items():
@@ -328,9 +355,7 @@ class UnitState:
                     chunks.append(data)
                     offset += len(data)
                 files[path] = b"".join(chunks)
-                self.close()
             else:
-                self.close()
                 placed = {}
                 with path.open("ab") as stream:
                     if stream.tell() != size:
@@ -378,18 +403,16 @@ class UnitState:
 
     def _slice(self, unit: FileUnit) -> bytes | None:
         """A kept file's whole data, if intact (to copy when the data is written afresh)."""
-        main = self._part(unit.blob, claims=False)
-        claims = self._part(unit.blob, claims=True)
-        return None if main is None or claims is None else main + claims
+        parts = [self._part(unit.blob, part) for part in (_QUADS, _LABELS, _CLAIMS)]
+        return None if None in parts else b"".join(filter(None, parts))
 
 
 def _placed(unit: FileUnit, offset: int, data: bytes) -> FileUnit:
-    _, _, split, main_check, claims_check = unit.blob
     return FileUnit(
         unit.sha,
         unit.graph,
         unit.digest,
-        (offset, len(data), split, main_check, claims_check),
+        (offset, len(data), *unit.blob[2:]),
         unit.states,
         unit.reads,
         unit.source,
@@ -402,9 +425,10 @@ def unit_of(
 ) -> tuple[FileUnit, bytes]:
     """A file's unit and its marshalled mapping (its offset is filled in when saved).
     The sources its quotes are from matter only to builds that anchor them."""
-    main = marshal.dumps((mapping.quads, mapping.labels))
+    quads = marshal.dumps(mapping.quads)
+    labels = marshal.dumps(mapping.labels)
     claims = marshal.dumps(mapping.claims)
-    data = main + claims
+    data = quads + labels + claims
     graph = mapping.quads[0][3] if mapping.quads else ""
     digest = quads_digest(mapping.quads, [(0, len(mapping.quads))]).hex()
     if isinstance(file.model, DocumentFile):
@@ -425,7 +449,8 @@ def unit_of(
         for s in statements
         for k in [Known.of(s.record)]
     )
-    blob = (0, len(data), len(main), _check(main), _check(claims))
+    checks = (_check(quads), _check(labels), _check(claims))
+    blob = (0, len(data), len(quads), len(quads) + len(labels), len(mapping.quads), *checks)
     unit = FileUnit(sha, graph, digest, blob, states, tuple(sorted(reads)), source, tuple(quotes))
     return unit, data
 
@@ -530,9 +555,11 @@ def rebuild(
     cache_dir: Path,
     base: str,
     inputs: Inputs,
+    recover: Callable[[], list[list[Quad]]],
 ) -> Rebuilt | str:
     """The graph from the kept mappings (``state``, loaded) and the changed files, or why
-    a full build is needed."""
+    a full build is needed. The kept files' quads are read only where the build reads
+    them; ``recover`` maps every file afresh should one be unreadable then."""
     kept_registry = state.files.get(_REGISTRY)
     if (inputs.registry is None) != (kept_registry is None):
         return "the registry appeared or went"
@@ -575,31 +602,39 @@ def rebuild(
     if registry is not None:
         by_name[_REGISTRY] = registry
     order = [_REGISTRY] * (kept_registry is not None) + names
-    ordered: list[FileMapping] = []
+    parts: list[tuple[str, int, list[Quad] | Loader]] = []
+    labels: list[Triple] = []
     digests: dict[str, bytes] = {}
     units: dict[str, FileUnit] = {}
     blobs: dict[str, bytes] = {}
     for name in order:
         mapping = mapped.get(name)
         if mapping is None:
-            mapping = state.mapping(name)
-            if mapping is None:
+            unit = units[name] = state.files[name]
+            kept_labels = state.labels(name)
+            if kept_labels is None:
                 return "a kept mapping is damaged"
-            units[name] = state.files[name]
+            labels += kept_labels
+            parts.append((unit.graph, unit.blob[4], functools.partial(state.quads, name)))
         else:
             anchored = sources_dir is not None
             units[name], blobs[name] = unit_of(
                 inputs.sha(name), by_name[name], mapping, corpus, anchored=anchored
             )
-        ordered.append(mapping)
+            labels += mapping.labels
+            parts.append((units[name].graph, len(mapping.quads), mapping.quads))
         if units[name].graph:
             digests[units[name].graph] = bytes.fromhex(units[name].digest)
     places = _places(state, inputs, order, remapped + removed, mapped)
     if isinstance(places, str):
         return places
     rendered, shared = places
-    graph = assemble(
-        ordered, digests if len(digests) == len(ordered) else None, Origins.of_map(rendered)
+    whole = len(digests) == sum(1 for unit in units.values() if unit.graph)  # a graph a file
+    graph = MappedGraph(
+        QuadParts(parts, recover),
+        Origins.of_map(rendered),
+        dict(sorted(digests.items())) if whole else None,
+        labels,
     )
     state.save(units, blobs, _quoted_texts(units, inputs.texts), rendered, shared, inputs.seen)
     files = "file" if len(remapped) == 1 else "files"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,11 @@ def _files(directory: Path, extensions: Iterable[str] | None) -> list[Path]:
 
 
 def _read_sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return _sha256(path.read_bytes())
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _add_file(digest: Any, path: Path, root: Path, sha: Callable[[Path], str]) -> None:
@@ -72,9 +77,11 @@ def up_to_date(out_dir: Path, inputs: str) -> dict[str, Any] | None:
         manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
         if manifest["inputs"] != inputs:
             return None
-        for name, digest in manifest["outputs"].items():
-            if hashlib.sha256((out_dir / name).read_bytes()).hexdigest() != digest:
-                return None
+        recorded = list(manifest["outputs"].items())
+        with ThreadPoolExecutor(max_workers=2) as pool:  # reading and hashing: both cores
+            found = list(pool.map(_read_sha, (out_dir / name for name, _ in recorded)))
+        if found != [digest for _, digest in recorded]:
+            return None
         for name, digest in manifest.get("stores", {}).items():
             if recorded_digest(out_dir / name) != digest:
                 return None
@@ -95,7 +102,10 @@ def with_record(
     build whose record cannot be written replaces nothing, so outputs and record agree.
     ``stores`` are store directories (:mod:`kg.diskstore`) by the TriG hash they hold:
     a build is up to date only while each still holds it."""
-    outputs = {p.name: hashlib.sha256(data).hexdigest() for p, data in sorted(files.items())}
+    ordered = sorted(files.items())
+    with ThreadPoolExecutor(max_workers=2) as pool:  # hashlib releases the GIL: both cores
+        hashes = list(pool.map(_sha256, (data for _, data in ordered)))
+    outputs = {p.name: digest for (p, _), digest in zip(ordered, hashes, strict=True)}
     manifest: dict[str, Any] = {"inputs": inputs, "outputs": outputs, "summary": dict(summary)}
     if stores:
         manifest["stores"] = {p.name: digest for p, digest in sorted(stores.items())}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
@@ -38,6 +38,7 @@ from kg.models import (
 )
 from kg.namespaces import DEFAULT_BASE, KG, LABEL_PREDICATES, OA
 from kg.ntriples import Quad
+from kg.quadparts import as_list
 from kg.rdfmeta import FieldMeaning, enum_iri, field_meanings
 from kg.resolve import Corpus
 from kg.sourcemap import Origins
@@ -105,29 +106,47 @@ class Minter:
         return ntriples.iri(f"{self.base}evidence/{source_id}/quote-{digest}")
 
 
-@dataclass(slots=True)
 class MappedGraph:
     """The mapper's output: quads as N-Triples terms, plus where each minted node (by
     plain IRI) and each of its fields (``"IRI PREDICATE-IRI"``; IRIs hold no spaces)
-    is written, in the file that states it (not one that only corroborates it)."""
+    is written, in the file that states it (not one that only corroborates it).
 
-    quads: list[Quad] = field(default_factory=list)
-    origins: Origins = field(default_factory=Origins)
-    _digests: dict[str, bytes] | None = field(default=None, repr=False, compare=False)
-    _labels: list[Triple] | None = field(default=None, repr=False, compare=False)
+    ``statements`` are the quads as the build holds them: a list, or after a rebuild
+    from kept mappings a :class:`kg.quadparts.QuadParts` that loads a file's quads only
+    when they are read (validating and formatting an edit reads few); ``quads`` is
+    always a list, made from the parts the first time it is asked for."""
+
+    __slots__ = ("_digests", "_labels", "origins", "statements")
+
+    def __init__(
+        self,
+        quads: Sequence[Quad] | None = None,
+        origins: Origins | None = None,
+        digests: dict[str, bytes] | None = None,
+        labels: list[Triple] | None = None,
+    ) -> None:
+        self.statements: Sequence[Quad] = quads if quads is not None else []
+        self.origins = origins if origins is not None else Origins()
+        self._digests = digests
+        self._labels = labels
+
+    @property
+    def quads(self) -> list[Quad]:
+        self.statements = as_list(self.statements)
+        return self.statements
 
     def label_statements(self) -> list[Triple]:
         """The statements that name a node (:data:`kg.namespaces.LABEL_PREDICATES`), in
         order: what a report's labels come from, without a pass over every statement."""
         if self._labels is None:
-            self._labels = [(s, p, o) for s, p, o, _ in self.quads if p in _LABEL_IRIS]
+            self._labels = [(s, p, o) for s, p, o, _ in self.statements if p in _LABEL_IRIS]
         return self._labels
 
     def graph_digests(self) -> dict[str, bytes]:
         """Each named graph's :func:`kg.io.quads_digest`, made once: the validation state
         and the piece cache both ask which graphs changed."""
         if self._digests is None:
-            self._digests = graph_digests(self.quads)
+            self._digests = graph_digests(self.statements)
         return self._digests
 
 

@@ -40,13 +40,14 @@ from kg.io import (
 )
 from kg.ntriples import Quad
 from kg.pieces import DIGEST_SIZE, GraphRecord, Piece, PieceCache, digest
+from kg.quadparts import as_list
 
 _SUBJECT = itemgetter(0)
 PIECEWISE = frozenset({Format.TRIG, Format.TURTLE})
 
 
 def serialise_formats(
-    quads: list[Quad],
+    quads: Sequence[Quad],
     formats: Iterable[Format],
     *,
     pieces: PieceCache | None = None,
@@ -60,8 +61,8 @@ def serialise_formats(
     """
     wanted = set(formats)
     if pieces is None:
-        return plain_formats(quads, wanted)
-    out = plain_formats(quads, wanted - PIECEWISE) if wanted - PIECEWISE else {}
+        return plain_formats(as_list(quads), wanted)
+    out = plain_formats(as_list(quads), wanted - PIECEWISE) if wanted - PIECEWISE else {}
     if wanted & PIECEWISE:
         found = digests if digests is not None else graph_digests(quads)
         out.update(_Assembly(quads, pieces, found).formats(wanted & PIECEWISE))
@@ -71,7 +72,9 @@ def serialise_formats(
 class _Assembly:
     """One serialisation: the graphs of ``quads``, their records and their keys."""
 
-    def __init__(self, quads: list[Quad], pieces: PieceCache, digests: Mapping[str, bytes]) -> None:
+    def __init__(
+        self, quads: Sequence[Quad], pieces: PieceCache, digests: Mapping[str, bytes]
+    ) -> None:
         self.quads = quads
         self.pieces = pieces
         self.runs = graph_runs(quads)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import compress
@@ -69,7 +69,7 @@ class GraphTexts:
     It also holds, once known, what the walk index needs of every graph (:class:`GraphFacts`),
     shared by the revalidation and the state saved after it."""
 
-    def __init__(self, quads: list[Quad], digests: Mapping[str, bytes]) -> None:
+    def __init__(self, quads: Sequence[Quad], digests: Mapping[str, bytes]) -> None:
         self.quads = quads
         self.runs = graph_runs(quads)
         self.digests = {graph: digest.hex() for graph, digest in digests.items()}
@@ -378,7 +378,7 @@ def _appended(
 
 
 def revalidate(
-    quads: list[Quad],
+    quads: Sequence[Quad],
     texts: GraphTexts,
     previous: ValidationState,
     *,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import marshal
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter, methodcaller
 from typing import cast
 
@@ -113,7 +113,7 @@ class NodeGraphs:
         return cls(subjects, objects)
 
 
-def nodes_in(quads: list[Quad], runs: Iterable[tuple[int, int]]) -> tuple[set[int], set[int]]:
+def nodes_in(quads: Sequence[Quad], runs: Iterable[tuple[int, int]]) -> tuple[set[int], set[int]]:
     """The keys of the subjects and the ``"PREDICATE OBJECT"`` texts of some runs of quads
     (one graph's); made at C speed, as a cold build makes them for every quad."""
     subjects: set[str] = set()
@@ -140,7 +140,7 @@ def _keys(texts: Iterable[str]) -> set[int]:
     return set(map(zlib.crc32, map(_ENCODE, texts)))
 
 
-def node_graphs_of(quads: list[Quad], runs: Runs) -> NodeGraphs:
+def node_graphs_of(quads: Sequence[Quad], runs: Runs) -> NodeGraphs:
     """The map of every graph in ``runs``, made afresh (a pass over every quad) by set and
     dict operations: the keys in several graphs (a class, a person) are gathered as
     (key, graph) pairs and grouped once at the end."""
@@ -160,7 +160,7 @@ def node_graphs_of(quads: list[Quad], runs: Runs) -> NodeGraphs:
     return NodeGraphs(tables[0], tables[1])
 
 
-def statements_in(quads: list[Quad], runs: Iterable[tuple[int, int]]) -> Iterator[Triple]:
+def statements_in(quads: Sequence[Quad], runs: Iterable[tuple[int, int]]) -> Iterator[Triple]:
     for start, end in runs:
         for s, p, o, _ in quads[start:end]:
             yield s, p, o

@@ -15,6 +15,8 @@ from kg import docunits
 from kg.build import build
 from kg.docunits import Seen
 from kg.errors import InputError
+from kg.pieces import PIECES_DIR, PieceCache
+from kg.quadparts import QuadParts
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -67,6 +69,51 @@ def test_an_edit_maps_only_the_files_it_touches(corpus_home: Path, tmp_path: Pat
     (said,) = _messages(corpus, cache, sources)
     assert said.startswith("mapping to RDF: ") and "loaded and mapped again" in said
     assert int(said.split(": ")[1].split()[0]) < 12
+
+
+def test_a_rebuild_reads_the_quads_of_only_the_graphs_it_validates_and_formats(
+    corpus_home: Path, tmp_path: Path
+) -> None:
+    corpus, sources = _copy(corpus_home, tmp_path)
+    cache = tmp_path / "cache"
+    first = build(corpus, sources_dir=sources, cache_dir=cache, keep_corpus=False)
+    assert first.report is not None  # kept as the next build's validation state
+    pieces = PieceCache(cache / PIECES_DIR)
+    first.render(tmp_path / "out", pieces=pieces)
+    pieces.commit()  # as kg build does once the files are written
+    document = _documents(corpus)[0]
+    document.write_text(document.read_text().replace("title: ", "title: Revised ", 1))
+    made = build(corpus, sources_dir=sources, cache_dir=cache, keep_corpus=False)
+    assert made.report is not None
+    made.render(tmp_path / "out", pieces=PieceCache(cache / PIECES_DIR))
+    parts = made.mapping.statements
+    assert isinstance(parts, QuadParts)
+    assert 0 < parts.loaded() < 13  # the edited file's graph and those its walks reach
+    cold = build(corpus, sources_dir=sources, run_validation=False)
+    assert made.mapping.quads == cold.mapping.quads  # asked for all: every part, in order
+    assert parts.loaded() == 13
+
+
+def test_kept_quads_that_cannot_be_read_are_mapped_afresh(
+    corpus_home: Path, tmp_path: Path
+) -> None:
+    corpus, _ = _copy(corpus_home, tmp_path)
+    cache = tmp_path / "cache"
+    _messages(corpus, cache)
+    document = _documents(corpus)[0]
+    document.write_text(document.read_text().replace("title: ", "title: Revised ", 1))
+    mapped = cache / docunits.UNITS_DIR / "mapped.bin"
+    said: list[str] = []
+    made = build(
+        corpus, cache_dir=cache, keep_corpus=False, run_validation=False, progress=said.append
+    )
+    assert isinstance(made.mapping.statements, QuadParts)
+    mapped.write_bytes(bytes(len(mapped.read_bytes())))  # zeroed under the running build
+    assert made.mapping.quads == build(corpus, run_validation=False).mapping.quads
+    assert said[-1] == "mapping to RDF, every file: a kept mapping is damaged"
+    assert _messages(corpus, cache) == [  # the state the recovery kept is whole again
+        "mapping to RDF: 0 files loaded and mapped again, 13 kept"
+    ]
 
 
 def test_a_registry_edit_maps_the_registry_and_the_files_it_reaches(

@@ -507,19 +507,29 @@ def _flip_mapped(cache: Path) -> None:
         path.write_bytes(bytes(data))
 
 
-def _foreign_mapped(cache: Path) -> None:
-    """Mapped data that checks out (its CRCs rewritten to match) but is not what kg wrote."""
+def _foreign_mapped(cache: Path, keep_labels_and_claims: bool = False) -> None:
+    """Mapped data that checks out (its CRCs rewritten to match) but is not what kg wrote:
+    every part, or only the quads (which a rebuild reads only where it needs them)."""
     state_path = _units(cache) / "state.json"
     raw = json.loads(state_path.read_text(encoding="utf-8"))
+    mapped = (_units(cache) / "mapped.bin").read_bytes()
     chunks, offset = [], 0
     for unit in raw["files"].values():
-        main, claims = marshal.dumps("not quads"), marshal.dumps(["not", "claims"])
-        unit[3] = [offset, len(main) + len(claims), len(main)]
-        unit[3] += [format(zlib.crc32(main), "08x"), format(zlib.crc32(claims), "08x")]
-        chunks.append(main + claims)
-        offset += len(main) + len(claims)
+        start, length, labels_at, claims_at, count = unit[3][:5]
+        parts = [marshal.dumps(p) for p in ("not quads", ("not", "labels"), ["not", "claims"])]
+        if keep_labels_and_claims:
+            parts[1:] = [mapped[start + labels_at : start + claims_at]]
+            parts.append(mapped[start + claims_at : start + length])
+        unit[3] = [offset, sum(map(len, parts)), len(parts[0]), len(parts[0]) + len(parts[1])]
+        unit[3] += [count, *(format(zlib.crc32(part), "08x") for part in parts)]
+        chunks.append(b"".join(parts))
+        offset += sum(map(len, parts))
     (_units(cache) / "mapped.bin").write_bytes(b"".join(chunks))
     state_path.write_text(json.dumps(raw), encoding="utf-8")
+
+
+def _foreign_quads(cache: Path) -> None:
+    _foreign_mapped(cache, keep_labels_and_claims=True)
 
 
 def _remove_mapped(cache: Path) -> None:
@@ -541,6 +551,7 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "mapped data and source map overwritten": _flip_mapped,
     "mapped data missing": _remove_mapped,
     "mapped data not kg's, checksums and all": _foreign_mapped,
+    "kept quads not kg's, checksums and all": _foreign_quads,
     "kept mappings' state of an earlier build": _old_units_json,
     "node map overwritten": _flip_node_map,
     "node map missing": _remove_node_map,
