@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -31,7 +33,7 @@ def _kept(parts: list[tuple[str, list[Quad]]], loaded: list[int]) -> QuadParts:
         return list(parts[index][1])
 
     return QuadParts(
-        [(graph, len(quads), lambda i=i: loader(i)) for i, (graph, quads) in enumerate(parts)],
+        [(graph, len(quads), partial(loader, i)) for i, (graph, quads) in enumerate(parts)],
         recover=lambda: pytest.fail("nothing to recover"),
     )
 
