@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from kg.atomic import write_atomically
+from kg.atomic import StagedFiles, write_atomically
 from kg.cache import LoadCache
 from kg.defaults import GRAPH_STEM
 from kg.diskstore import STORE_SUFFIX, StagedStore, stage_store
@@ -179,18 +179,32 @@ class Build:
         formats: Iterable[Format] = DEFAULT_FORMATS,
         *,
         pieces: PieceCache | None = None,
+        staging: StagedFiles | None = None,
     ) -> dict[Path, bytes]:
         """The files :meth:`write` would write, by path; nothing touches the disk.
         With ``pieces``, TriG and Turtle reuse the pieces of the last build's output
-        (:mod:`kg.piecewise`); commit them once the files are written."""
+        (:mod:`kg.piecewise`); commit them once the files are written. With ``staging``,
+        each file is handed to it as soon as it is made, to be written while the next
+        is made (the source map first: it is ready once the graph is mapped)."""
         out = Path(out_dir)
+        serialised: dict[Format, bytes] = {}
+        sourcemap = out / f"{GRAPH_STEM}{SOURCEMAP_SUFFIX}"
+
+        def made(fmt: Format, data: bytes) -> None:
+            serialised[fmt] = data
+            if staging is not None:
+                staging.add({out / f"{GRAPH_STEM}.{fmt.value}": data})
+
         with paused_gc():
+            mapped_places = self.sourcemap()
+            if staging is not None:
+                staging.add({sourcemap: mapped_places})
             digests = self.mapping.graph_digests() if pieces is not None else None
-            made = serialise_formats(
-                self.mapping.statements, formats, pieces=pieces, digests=digests
+            serialise_formats(
+                self.mapping.statements, formats, pieces=pieces, digests=digests, made=made
             )
-            files = {out / f"{GRAPH_STEM}.{fmt.value}": data for fmt, data in made.items()}
-            files[out / f"{GRAPH_STEM}{SOURCEMAP_SUFFIX}"] = self.sourcemap()
+        files = {out / f"{GRAPH_STEM}.{f.value}": serialised[f] for f in Format if f in serialised}
+        files[sourcemap] = mapped_places
         return files
 
     def stage_store(self, out_dir: Path | str, files: Mapping[Path, bytes]) -> StagedStore:

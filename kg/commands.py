@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from rdflib import Graph
 
 from kg import outcome
-from kg.atomic import write_atomically
+from kg.atomic import StagedFiles, write_atomically
 from kg.build import DEFAULT_FORMATS, SOURCEMAP_SUFFIX, Build, build, read_sourcemap
 from kg.defaults import (
     EXIT_INPUT,
@@ -103,13 +103,18 @@ def _build_command(args: Namespace) -> int:
     # Serialise while validation runs in the background; write only if it passes.
     # With --cache, TriG/Turtle pieces of the last build are reused; committed once written.
     pieces = PieceCache(args.cache / PIECES_DIR) if args.cache and not args.dry_run else None
-    files = {} if args.dry_run else result.render(args.out, formats, pieces=pieces)
-    staged = result.stage_store(args.out, files) if args.store and not args.dry_run else None
-    try:
-        return _finish_build(args, result, inputs, files, staged, pieces)
-    finally:
-        if staged is not None:
-            staged.discard()  # a no-op once committed: the directory was moved
+    # Each file is written beside its target as soon as it is made, while the next is
+    # made and validation may still run; moved into place only if it passes (else removed).
+    with StagedFiles({}, hashed=True, threads=True) as writing:
+        files = (
+            {} if args.dry_run else result.render(args.out, formats, pieces=pieces, staging=writing)
+        )
+        staged = result.stage_store(args.out, files) if args.store and not args.dry_run else None
+        try:
+            return _finish_build(args, result, inputs, files, writing, staged, pieces)
+        finally:
+            if staged is not None:
+                staged.discard()  # a no-op once committed: the directory was moved
 
 
 def _finish_build(
@@ -117,6 +122,7 @@ def _finish_build(
     result: Build,
     inputs: str,
     files: dict[Path, bytes],
+    writing: StagedFiles,
     staged: StagedStore | None,
     pieces: PieceCache | None = None,
 ) -> int:
@@ -133,9 +139,11 @@ def _finish_build(
     elif not failed or args.force:
         summary = {"exit": EXIT_VIOLATIONS if failed else 0, "report": outcome.encode(report)}
         stores = {staged.target: staged.sha256} if staged is not None else None
-        write_atomically(incremental.with_record(args.out, inputs, files, summary, stores))
         if pieces is not None:
-            pieces.commit()
+            pieces.commit()  # while the files are written (keyed by content: safe either way)
+        digests = writing.digests()
+        writing.add(incremental.manifest(args.out, inputs, digests, summary, stores))
+        writing.commit()
         written = sorted(files)
         if staged is not None:
             staged.commit(args.out / f"{GRAPH_STEM}.{Format.TRIG.value}")

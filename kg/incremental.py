@@ -91,22 +91,20 @@ def up_to_date(out_dir: Path, inputs: str) -> dict[str, Any] | None:
         return None  # missing, corrupt or from another version: build again
 
 
-def with_record(
+def manifest(
     out_dir: Path,
     inputs: str,
-    files: Mapping[Path, bytes],
+    outputs: Mapping[Path, str],
     summary: Mapping[str, Any],
     stores: Mapping[Path, str] | None = None,
 ) -> dict[Path, bytes]:
-    """``files`` plus the manifest that records them, to be written in one atomic step: a
-    build whose record cannot be written replaces nothing, so outputs and record agree.
-    ``stores`` are store directories (:mod:`kg.diskstore`) by the TriG hash they hold:
-    a build is up to date only while each still holds it."""
-    ordered = sorted(files.items())
-    with ThreadPoolExecutor(max_workers=2) as pool:  # hashlib releases the GIL: both cores
-        hashes = list(pool.map(_sha256, (data for _, data in ordered)))
-    outputs = {p.name: digest for (p, _), digest in zip(ordered, hashes, strict=True)}
-    manifest: dict[str, Any] = {"inputs": inputs, "outputs": outputs, "summary": dict(summary)}
+    """The record of a build's files (``outputs``: their SHA-256 by path), to be written in
+    the same atomic step as they are (:class:`kg.atomic.StagedFiles`): a build whose record
+    cannot be written replaces nothing, so outputs and record agree. ``stores`` are store
+    directories (:mod:`kg.diskstore`) by the TriG hash they hold: a build is up to date
+    only while each still holds it."""
+    recorded = {path.name: digest for path, digest in sorted(outputs.items())}
+    manifest: dict[str, Any] = {"inputs": inputs, "outputs": recorded, "summary": dict(summary)}
     if stores:
         manifest["stores"] = {p.name: digest for p, digest in sorted(stores.items())}
-    return {**files, out_dir / MANIFEST: (json.dumps(manifest, indent=1) + "\n").encode()}
+    return {out_dir / MANIFEST: (json.dumps(manifest, indent=1) + "\n").encode()}

@@ -21,7 +21,7 @@ import itertools
 import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import itemgetter
 
 from kg.io import (
@@ -52,20 +52,28 @@ def serialise_formats(
     *,
     pieces: PieceCache | None = None,
     digests: Mapping[str, bytes] | None = None,
+    made: Callable[[Format, bytes], None] | None = None,
 ) -> dict[Format, bytes]:
     """:func:`kg.io.serialise_formats`, reusing and keeping TriG/Turtle pieces in ``pieces``.
 
     Formats other than TriG and Turtle are made by the plain path. Nothing is written
     to disk here: the caller commits ``pieces`` once its outputs are in place.
     ``digests`` are the graphs' :func:`kg.io.graph_digests` if the caller has them.
+    ``made`` is told of each serialisation as soon as it is made (to start writing it).
     """
     wanted = set(formats)
+    told = made or _ignore
     if pieces is None:
-        return plain_formats(as_list(quads), wanted)
-    out = plain_formats(as_list(quads), wanted - PIECEWISE) if wanted - PIECEWISE else {}
-    if wanted & PIECEWISE:
-        found = digests if digests is not None else graph_digests(quads)
-        out.update(_Assembly(quads, pieces, found).formats(wanted & PIECEWISE))
+        out = plain_formats(as_list(quads), wanted)
+        for fmt, data in out.items():
+            told(fmt, data)
+    else:
+        out = plain_formats(as_list(quads), wanted - PIECEWISE) if wanted - PIECEWISE else {}
+        for fmt, data in out.items():
+            told(fmt, data)
+        if wanted & PIECEWISE:
+            found = digests if digests is not None else graph_digests(quads)
+            out.update(_Assembly(quads, pieces, found).formats(wanted & PIECEWISE, told))
     return {fmt: out[fmt] for fmt in Format if fmt in out}
 
 
@@ -92,12 +100,14 @@ class _Assembly:
             pieces.keep_graph(key, record)
             self.records[graph] = record
 
-    def formats(self, wanted: set[Format]) -> dict[Format, bytes]:
+    def formats(
+        self, wanted: set[Format], made: Callable[[Format, bytes], None]
+    ) -> dict[Format, bytes]:
         out = {}
-        if Format.TRIG in wanted:
-            out[Format.TRIG] = self.trig()
-        if Format.TURTLE in wanted:
-            out[Format.TURTLE] = self.turtle()
+        for fmt, serialise in ((Format.TRIG, self.trig), (Format.TURTLE, self.turtle)):
+            if fmt in wanted:
+                out[fmt] = serialise()
+                made(fmt, out[fmt])
         return out
 
     def _keys(self, graph: str) -> list[str]:
@@ -252,6 +262,10 @@ class _Assembly:
         for graph, _ in where:
             union.update(_subject_keys(self._keys(graph), subject))
         return sorted(union)
+
+
+def _ignore(_: Format, __: bytes) -> None:
+    return None
 
 
 def _within(document: bytes, pieces: list[Piece]) -> list[memoryview]:

@@ -50,7 +50,15 @@ from kg.validation import (
     located,
     start_validation,
 )
-from kg.walkindex import NodeGraphs, WalkIndex, node_graphs_of, nodes_in, nodes_of, statements_in
+from kg.walkindex import (
+    NodeGraphs,
+    WalkIndex,
+    node_graphs_of,
+    nodes_in,
+    nodes_of,
+    quads_in,
+    statements_in,
+)
 
 STATE_FORMAT = 3
 STATE_DIR = "validation"
@@ -411,7 +419,7 @@ def revalidate(
         reach,
         facts.nodes.graphs_of,
         lambda: sorted(texts.runs),
-        lambda graph: statements_in(quads, texts.runs[graph]),
+        lambda graph: quads_in(quads, texts.runs[graph]),
     )
     affected = index.focus_nodes_reaching(delta, reach.walks)
     if len(affected) > FULL_RUN_SHARE * max(len(facts.nodes), 1):

@@ -125,12 +125,13 @@ def spliced(previous: bytes, changes: Mapping[str, str | None]) -> bytes:
     if previous != b"{}\n" and not (previous.startswith(b"{\n ") and previous.endswith(b"\n}\n")):
         raise ValueError("not a source map written by sourcemap_json")
     lines = _Lines(previous)
-    segments: list[bytes] = []
+    view = memoryview(previous)  # the kept lines are copied once, into the result
+    segments: list[bytes | memoryview] = []
     cursor = lines.start
     for key in sorted(changes):
         at = lines.first_from(key, cursor)
         if at > cursor:
-            segments.append(previous[cursor : at - 2])  # whole lines, not the last separator
+            segments.append(view[cursor : at - 2])  # whole lines, not the last separator
         cursor = at
         if at < lines.end and lines.key_at(at) == key:
             cursor = lines.next_line(at)
@@ -139,11 +140,11 @@ def spliced(previous: bytes, changes: Mapping[str, str | None]) -> bytes:
             line = f" {encode_basestring(key)}: {encode_basestring(text)}"
             segments.append(line.encode("utf-8"))
     if cursor < lines.end:
-        segments.append(previous[cursor : lines.end])
-    parts = [segment for segment in segments if segment]
+        segments.append(view[cursor : lines.end])
+    parts = [segment for segment in segments if len(segment)]
     if not parts:
         return b"{}\n"
-    joined = [b"{\n"]
+    joined: list[bytes | memoryview] = [b"{\n"]
     for part in parts:
         joined += (part, b",\n")
     joined[-1] = b"\n}\n"

@@ -34,6 +34,7 @@ Triple = tuple[str, str, str]
 _SUBJECT = _FIRST = itemgetter(0)
 _SECOND = itemgetter(1)
 _PREDICATE_OBJECT = itemgetter(1, 2)
+_PREDICATE = itemgetter(1)
 _ENCODE = methodcaller("encode", "utf-8", "surrogatepass")
 
 
@@ -166,6 +167,14 @@ def statements_in(quads: Sequence[Quad], runs: Iterable[tuple[int, int]]) -> Ite
             yield s, p, o
 
 
+def quads_in(quads: Sequence[Quad], runs: Iterable[tuple[int, int]]) -> list[Quad]:
+    """The quads of some runs (one graph's), as one list: slices, joined."""
+    found: list[Quad] = []
+    for start, end in runs:
+        found += quads[start:end]
+    return found
+
+
 class WalkIndex(Walker):
     """The union's statements for the predicates walks step along, read by graph as walks
     reach their nodes.
@@ -173,7 +182,12 @@ class WalkIndex(Walker):
     ``graphs_of`` gives the graphs a subject (True) or a ``"PREDICATE OBJECT"`` key (False)
     may occur in; more is harmless. A step back along any predicate reads
     ``every_graph``.
-    ``statements_of`` gives a graph's statements.
+    ``statements_of`` gives a graph's statements (tuples whose first three items are the
+    subject, predicate and object: triples or quads).
+
+    A step back along a predicate often reaches many graphs for few nodes (the stances
+    towards an organisation, from every document): each graph's statements along that
+    predicate are picked at C speed and indexed alone, not the whole graph.
     """
 
     def __init__(
@@ -181,7 +195,7 @@ class WalkIndex(Walker):
         reach: Reach,
         graphs_of: Callable[[str, bool], Iterable[str]],
         every_graph: Callable[[], Iterable[str]],
-        statements_of: Callable[[str], Iterable[Triple]],
+        statements_of: Callable[[str], Sequence[tuple[str, ...]]],
     ) -> None:
         wanted = reach.predicates | reach.global_predicates
         self._every = ANY in wanted
@@ -189,34 +203,63 @@ class WalkIndex(Walker):
         self._graphs_of = graphs_of
         self._every_graph = every_graph
         self._statements_of = statements_of
-        self._graphs: dict[str, tuple[dict[str, list[tuple[str, str]]], ...]] = {}
-        self.graphs_read = 0
+        self._statements: dict[str, Sequence[tuple[str, ...]]] = {}
+        self._out: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        self._into: dict[tuple[str, str], dict[str, list[tuple[str, str]]]] = {}
 
-    def _tables(self, graph: str) -> tuple[dict[str, list[tuple[str, str]]], ...]:
-        found = self._graphs.get(graph)
+    @property
+    def graphs_read(self) -> int:
+        """How many graphs' statements were read."""
+        return len(self._statements)
+
+    def _read(self, graph: str) -> Sequence[tuple[str, ...]]:
+        found = self._statements.get(graph)
         if found is None:
-            out: dict[str, list[tuple[str, str]]] = {}
-            into: dict[str, list[tuple[str, str]]] = {}
-            every, wanted = self._every, self._wanted
-            for s, p, o in self._statements_of(graph):
-                if every or p in wanted:
-                    out.setdefault(s, []).append((p, o))
-                    into.setdefault(o, []).append((p, s))
-            found = self._graphs[graph] = (out, into)
-            self.graphs_read += 1
+            found = self._statements[graph] = self._statements_of(graph)
+        return found
+
+    def _wanted_in(self, graph: str) -> Iterable[tuple[str, ...]]:
+        statements = self._read(graph)
+        if self._every:
+            return statements
+        return itertools.compress(
+            statements, map(self._wanted.__contains__, map(_PREDICATE, statements))
+        )
+
+    def _out_of(self, graph: str) -> dict[str, list[tuple[str, str]]]:
+        found = self._out.get(graph)
+        if found is None:
+            found = self._out[graph] = {}
+            for s, p, o, *_ in self._wanted_in(graph):
+                found.setdefault(s, []).append((p, o))
+        return found
+
+    def _into_along(self, graph: str, predicate: str) -> dict[str, list[tuple[str, str]]]:
+        """Statements into each node, along ``predicate`` (any wanted one if "")."""
+        found = self._into.get((graph, predicate))
+        if found is None:
+            found = self._into[graph, predicate] = {}
+            if predicate:
+                statements = self._read(graph)
+                picked: Iterable[tuple[str, ...]] = itertools.compress(
+                    statements, map(predicate.__eq__, map(_PREDICATE, statements))
+                )
+            else:
+                picked = self._wanted_in(graph)
+            for s, p, o, *_ in picked:
+                found.setdefault(o, []).append((p, s))
         return found
 
     def _pairs(self, node: str, forward: bool, predicate: str) -> Iterator[tuple[str, str]]:
         """(A statement in several graphs comes once per graph.)"""
         if forward:
-            graphs = self._graphs_of(node, True)
-        elif predicate:
-            graphs = self._graphs_of(f"{predicate} {node}", False)
-        else:
-            graphs = self._every_graph()
-        side = 0 if forward else 1
+            for graph in self._graphs_of(node, True):
+                yield from self._out_of(graph).get(node, ())
+            return
+        key = f"{predicate} {node}"
+        graphs = self._graphs_of(key, False) if predicate else self._every_graph()
         for graph in graphs:
-            yield from self._tables(graph)[side].get(node, ())
+            yield from self._into_along(graph, predicate).get(node, ())
 
 
 __all__ = [
@@ -225,5 +268,6 @@ __all__ = [
     "node_graphs_of",
     "nodes_in",
     "nodes_of",
+    "quads_in",
     "statements_in",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import kg
-from kg.atomic import write_atomically
+from kg.atomic import StagedFiles, write_atomically
 from kg.cli import main
 from kg.errors import InputError, OutputError
 
@@ -68,6 +69,43 @@ def test_write_atomically_replaces_whole_files(tmp_path: Path) -> None:
     assert target.read_bytes() == b"new"
     assert (tmp_path / "sub" / "b.ttl").read_bytes() == b"other"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ttl", "sub"]
+
+
+@pytest.mark.parametrize("threads", [False, True])
+def test_staged_files_are_written_and_hashed_as_added_and_moved_all_at_once(
+    tmp_path: Path, threads: bool
+) -> None:
+    old, big = tmp_path / "old.ttl", tmp_path / "sub" / "big.nt"
+    old.write_bytes(b"before")
+    content = {old: b"after", big: bytes(range(256)) * 20_000}
+    with StagedFiles({old: content[old]}, hashed=True, threads=threads) as staged:
+        staged.add({big: content[big]})
+        digests = staged.digests()
+        assert old.read_bytes() == b"before" and not big.exists()  # nothing moved yet
+        staged.commit()
+    assert {path: path.read_bytes() for path in content} == content
+    assert digests == {path: hashlib.sha256(data).hexdigest() for path, data in content.items()}
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["big.nt", "old.ttl", "sub"]
+
+
+@pytest.mark.parametrize("threads", [False, True])
+def test_staged_files_left_uncommitted_or_failing_leave_every_target_as_it_was(
+    tmp_path: Path, threads: bool
+) -> None:
+    first, second = tmp_path / "a.ttl", tmp_path / "b.ttl"
+    first.write_bytes(b"kept")
+    with StagedFiles({first: b"new", second: b"new"}, threads=threads):
+        pass  # no commit: an interrupted or failed build
+    blocked = tmp_path / "file" / "c.ttl"  # its directory is a file: it cannot be written
+    (tmp_path / "file").write_bytes(b"")
+    with (
+        pytest.raises(OutputError) as caught,
+        StagedFiles({first: b"new", blocked: b"x", second: b"y"}, threads=threads) as staged,
+    ):
+        staged.commit()
+    assert caught.value.path == blocked
+    assert first.read_bytes() == b"kept" and not second.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ttl", "file"]
 
 
 @pytest.mark.parametrize(

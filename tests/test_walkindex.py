@@ -16,7 +16,14 @@ from hypothesis import strategies as st
 from kg.io import graph_runs
 from kg.ntriples import Quad
 from kg.shape_reach import ANY, Reach, Step, Walk
-from kg.walkindex import NodeGraphs, WalkIndex, node_graphs_of, nodes_in, nodes_of, statements_in
+from kg.walkindex import (
+    NodeGraphs,
+    WalkIndex,
+    node_graphs_of,
+    nodes_in,
+    nodes_of,
+    quads_in,
+)
 
 Triple = tuple[str, str, str]
 
@@ -102,7 +109,7 @@ def _index(quads: list[Quad], nodes: NodeGraphs, walks: list[Walk]) -> WalkIndex
         reach,
         nodes.graphs_of,
         lambda: sorted(runs),
-        lambda graph: statements_in(quads, runs.get(graph, ())),
+        lambda graph: quads_in(quads, runs.get(graph, ())),
     )
 
 
