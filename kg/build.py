@@ -11,10 +11,12 @@ import contextlib
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from rdflib import Dataset, Graph
 
+from kg.aside import Aside
 from kg.atomic import StagedFiles, write_atomically
 from kg.cache import LoadCache
 from kg.defaults import GRAPH_STEM
@@ -320,29 +322,46 @@ def build(
             return Build(kept, mapping)
         chosen = Engine(engine).resolved()
         labels = StatementLabels(mapping.label_statements())
+        count = len(mapping.statements)
         keeper = _StateKeeper(Path(cache_dir), mapping, shapes, chosen) if cache_dir else None
         if keeper is not None:
-            outcome = keeper.revalidate(labels)
-            if isinstance(outcome, Outcome):
-                progress(f"validating {len(mapping.statements):,} statements: {outcome.detail}")
-                keeper.save(outcome.report)
-                return Build(kept, mapping, outcome.report)
-            progress(f"validating {len(mapping.statements):,} statements, all of them: {outcome}")
+            unusable = keeper.load()
+            if unusable is None:
+                # Validated again beside the build (kg.aside): the caller formats the
+                # outputs meanwhile. The child keeps the state it validated.
+                aside = Aside(partial(keeper.revalidate_and_keep, labels))
+
+                def finish() -> ValidationReport:
+                    outcome = aside.result()
+                    if isinstance(outcome, Outcome):
+                        progress(f"validating {count:,} statements: {outcome.detail}")
+                        return outcome.report
+                    progress(f"validating {count:,} statements, all of them: {outcome}")
+                    report = _validation(mapping, shapes, chosen, labels).result()
+                    keeper.save(report)
+                    return report
+
+                return Build(kept, mapping, PendingValidation(finish))
+            progress(f"validating {count:,} statements, all of them: {unusable}")
         else:
-            progress(f"validating {len(mapping.quads):,} statements")
-        # A large graph is validated a part at a time (kg.partition), else in one run.
-        pending = start_partitioned_validation(
-            mapping.quads, shapes, mapping.origins, chosen, labels
-        )
-        if pending is not None:
-            # In groups, at once: the engine's copy and the writers' output would add up.
-            pending.result()
-        else:
-            # Unsorted and with repeats: the engine reads a set; sorting is left to the writers.
-            data = ascii_document(mapping.quads)
-            pending = start_validation(data, shapes, mapping.origins, chosen, labels)
-            del data
+            progress(f"validating {count:,} statements")
+        pending = _validation(mapping, shapes, chosen, labels)
     return Build(kept, mapping, pending, keeper.save if keeper is not None else None)
+
+
+def _validation(
+    mapping: MappedGraph, shapes: Graph | None, engine: Engine, labels: StatementLabels
+) -> PendingValidation:
+    """Every statement validated: a large graph a part at a time (kg.partition), at once
+    (the engine's copy and the writers' output would add up); else in one run, started
+    in the background."""
+    pending = start_partitioned_validation(mapping.quads, shapes, mapping.origins, engine, labels)
+    if pending is not None:
+        pending.result()
+        return pending
+    # Unsorted and with repeats: the engine reads a set; sorting is left to the writers.
+    data = ascii_document(mapping.quads)
+    return start_validation(data, shapes, mapping.origins, engine, labels)
 
 
 def _map_with_units(
@@ -418,21 +437,31 @@ class _StateKeeper:
         self.reach: Reach | None = None
         self.previous: ValidationState | None = None
 
-    def revalidate(self, labels: StatementLabels) -> Outcome | str:
+    def load(self) -> str | None:
+        """Read the previous build's state; why it cannot be used, or None."""
         previous = ValidationState.load(self.directory, self.key)
         if isinstance(previous, str):
             return previous
         self.reach = previous.reach
         self.previous = previous
-        return revalidate(
+        return None
+
+    def revalidate_and_keep(self, labels: StatementLabels) -> Outcome | str:
+        """The report from the loaded state and what changed (kept for the next build),
+        or why everything must be validated."""
+        assert self.previous is not None
+        outcome = revalidate(
             self.mapping.statements,
             self.texts,
-            previous,
+            self.previous,
             shapes=self.shapes,
             engine=self.engine,
             labels=labels,
             origins=self.mapping.origins,
         )
+        if isinstance(outcome, Outcome):
+            self.save(outcome.report)
+        return outcome
 
     def save(self, report: ValidationReport) -> None:
         save_state(
