@@ -55,12 +55,17 @@ class StagedFiles:
             threads = len(files) > 1 and sum(map(len, files.values())) > _PARALLEL_BYTES
         self._pool = ThreadPoolExecutor(max_workers=_WRITERS) if threads else None
         self._pending: list[Future[None]] = []
+        self._made_dirs: set[Path] = set()
         self.add(files)
 
     def add(self, files: Mapping[Path, bytes]) -> None:
         """Stage more files (written after those already staged, moved with them)."""
         for target, content in files.items():
             self._targets.append(target)
+            for parent in target.parents:  # made for it, so removed if nothing is moved
+                if parent.exists():
+                    break
+                self._made_dirs.add(parent)
             if self._pool is None:
                 self._stage(target, content)
             else:
@@ -80,6 +85,7 @@ class StagedFiles:
             exc = self._failed[failed[0]]
             raise OutputError(failed[0], exc.strerror or str(exc))
         self._close()
+        self._made_dirs.clear()  # they hold the targets now
         for target in self._targets:
             temp = self._temps.pop(target, None)
             if temp is not None:
@@ -98,6 +104,10 @@ class StagedFiles:
                 with contextlib.suppress(FileNotFoundError):
                     temp.unlink()
             self._temps.clear()
+            for made in sorted(self._made_dirs, key=lambda p: len(p.parts), reverse=True):
+                with contextlib.suppress(OSError):  # left alone if anything else is in it
+                    made.rmdir()
+            self._made_dirs.clear()
 
     def __enter__(self) -> StagedFiles:
         return self

@@ -94,7 +94,8 @@ def test_staged_files_left_uncommitted_or_failing_leave_every_target_as_it_was(
 ) -> None:
     first, second = tmp_path / "a.ttl", tmp_path / "b.ttl"
     first.write_bytes(b"kept")
-    with StagedFiles({first: b"new", second: b"new"}, threads=threads):
+    nested = tmp_path / "new" / "deeper" / "c.ttl"  # directories made for it go too
+    with StagedFiles({first: b"new", second: b"new", nested: b"new"}, threads=threads):
         pass  # no commit: an interrupted or failed build
     blocked = tmp_path / "file" / "c.ttl"  # its directory is a file: it cannot be written
     (tmp_path / "file").write_bytes(b"")
