@@ -307,9 +307,10 @@ def build(
             progress("mapping to RDF")
             mapping = map_corpus(corpus, base=base)
             kept = corpus if keep_corpus else None
+            keep_units = _nothing_to_keep
             del corpus
         else:
-            mapping, kept = _map_with_units(
+            mapping, kept, keep_units = _map_with_units(
                 Path(seeds_dir),
                 Path(sources_dir) if sources_dir is not None else None,
                 Path(cache_dir),
@@ -319,6 +320,7 @@ def build(
                 progress=progress,
             )
         if not run_validation:
+            keep_units()
             return Build(kept, mapping)
         chosen = Engine(engine).resolved()
         labels = StatementLabels(mapping.label_statements())
@@ -328,8 +330,9 @@ def build(
             unusable = keeper.load()
             if unusable is None:
                 # Validated again beside the build (kg.aside): the caller formats the
-                # outputs meanwhile. The child keeps the state it validated.
-                aside = Aside(partial(keeper.revalidate_and_keep, labels))
+                # outputs meanwhile. The child keeps the files' mappings and the
+                # validation state for the next build.
+                aside = Aside(partial(_keep_and_revalidate, keep_units, keeper, labels))
 
                 def finish() -> ValidationReport:
                     outcome = aside.result()
@@ -342,11 +345,25 @@ def build(
                     return report
 
                 return Build(kept, mapping, PendingValidation(finish))
+            keep_units()
             progress(f"validating {count:,} statements, all of them: {unusable}")
         else:
             progress(f"validating {count:,} statements")
         pending = _validation(mapping, shapes, chosen, labels)
     return Build(kept, mapping, pending, keeper.save if keeper is not None else None)
+
+
+def _nothing_to_keep() -> None:
+    return None
+
+
+def _keep_and_revalidate(
+    keep_units: Callable[[], None], keeper: _StateKeeper, labels: StatementLabels
+) -> Outcome | str:
+    """Keep the files' mappings first: should a kept file be found unreadable while
+    validating, the fresh state the full mapping then records is the one that stays."""
+    keep_units()
+    return keeper.revalidate_and_keep(labels)
 
 
 def _validation(
@@ -373,10 +390,12 @@ def _map_with_units(
     jobs: int,
     keep_corpus: bool,
     progress: Progress,
-) -> tuple[MappedGraph, Corpus | None]:
+) -> tuple[MappedGraph, Corpus | None, Callable[[], None]]:
     """Map with the files' kept mappings (:mod:`kg.docunits`): only the files an edit
     touches are loaded and mapped again, unless the caller wants the whole corpus back or
-    the edit calls for a full build; then everything is, and its mappings are kept."""
+    the edit calls for a full build; then everything is, and its mappings are kept.
+    Also returns how to keep a rebuild's mappings for the next build: the caller does,
+    beside the validation when it can."""
     state = UnitState(cache_dir, state_key(seeds_dir, sources_dir, base))
     unusable = state.load()
     inputs = None
@@ -416,10 +435,10 @@ def _map_with_units(
         )
         if isinstance(rebuilt, Rebuilt):
             progress(f"mapping to RDF: {rebuilt.detail}")
-            return rebuilt.mapping, None
+            return rebuilt.mapping, None, rebuilt.keep
         reason = rebuilt
     _, mapping, corpus = everything(reason)
-    return mapping, corpus if keep_corpus else None
+    return mapping, corpus if keep_corpus else None, _nothing_to_keep
 
 
 class _StateKeeper:

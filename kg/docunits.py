@@ -144,10 +144,12 @@ class FileUnit:
 
 @dataclass(frozen=True, slots=True)
 class Rebuilt:
-    """An assembled graph, and how much of it was made again."""
+    """An assembled graph, how much of it was made again, and how to keep the new state
+    for the next build (left to the caller, who may do it beside other work)."""
 
     mapping: MappedGraph
     detail: str
+    keep: Callable[[], None]
 
 
 def state_key(seeds_dir: Path, sources_dir: Path | None, base: str) -> str:
@@ -636,11 +638,12 @@ def rebuild(
         dict(sorted(digests.items())) if whole else None,
         labels,
     )
-    state.save(units, blobs, _quoted_texts(units, inputs.texts), rendered, shared, inputs.seen)
+    texts = _quoted_texts(units, inputs.texts)
     files = "file" if len(remapped) == 1 else "files"
     return Rebuilt(
         graph,
         f"{len(remapped):,} {files} loaded and mapped again, {len(order) - len(remapped):,} kept",
+        functools.partial(state.save, units, blobs, texts, rendered, shared, inputs.seen),
     )
 
 
