@@ -137,10 +137,6 @@ class FileUnit:
             tuple(map(str, quotes)),
         )
 
-    def known(self) -> Iterable[tuple[str, Known]]:
-        for record_id, kinds, segment, organisation in self.states:
-            yield record_id, Known(frozenset(kinds), segment, organisation)
-
 
 @dataclass(frozen=True, slots=True)
 class Rebuilt:
@@ -653,32 +649,31 @@ def _plan(
     fresh: Mapping[str, Loaded[Any]],
     removed: list[str],
     anchored: bool,
-) -> tuple[list[str], dict[str, Known]] | str:
+) -> tuple[list[str], Mapping[str, Known]] | str:
     """The documents to load and map again, in corpus order: the changed ones, those
     stating an id a changed or removed file (the registry included) states or stated,
     those reading an id whose record changed, and (anchored) those quoting a source whose
     statement or text changed; and what the corpus knows of the ids only the other
-    documents state."""
+    documents state. (Kept files' records stay as the state keeps them: a Known is made
+    only for the ids an edit touches, or that the corpus asks about.)"""
     names = list(inputs.documents)
     registry = [_REGISTRY] if _REGISTRY in state.files else []
     stated = {
         n: [(s.record.id, Known.of(s.record)) for s in _statements(d)] for n, d in fresh.items()
     }
-    old_order = registry + [n for n in state.files if n != _REGISTRY]
-    new_order = registry + names
-    new_states = {n: stated[n] if n in fresh else list(state.files[n].known()) for n in new_order}
-    old_first = _first_known({n: list(state.files[n].known()) for n in old_order}, old_order)
-    new_first = _first_known(new_states, new_order)
     touched = [n for n in [*fresh, *removed] if n in state.files]
-    affected = {i for n in touched for i, _ in state.files[n].known()}
+    affected = {record[0] for n in touched for record in state.files[n].states}
     affected |= {i for n in fresh for i, _ in stated[n]}
+    old_order = registry + [n for n in state.files if n != _REGISTRY]
+    old_first = _first_known(state, old_order, {}, affected)
+    new_first = _first_known(state, registry + names, stated, affected)
     changed_ids = {i for i in affected if old_first.get(i) != new_first.get(i)}
     neighbours = {
         n
         for n in names
         if n not in fresh
         and (
-            any(i in affected for i, _ in new_states[n])
+            not affected.isdisjoint(record[0] for record in state.files[n].states)
             or not changed_ids.isdisjoint(state.files[n].reads)
         )
     }
@@ -687,12 +682,33 @@ def _plan(
     if len(neighbours) > max(MIN_FILES, MAX_SHARE * len(names)):
         return f"an edit reaches {len(neighbours):,} other files"
     again = [n for n in names if n in fresh or n in neighbours]
-    known: dict[str, Known] = {}
+    known: dict[str, Record] = {}
     for name in names:
         if name not in fresh and name not in neighbours:
-            for record_id, found in new_states[name]:
-                known.setdefault(record_id, found)
-    return again, known
+            for record in state.files[name].states:
+                known.setdefault(record[0], record)
+    return again, _KnownIds(known)
+
+
+Record = tuple[str, tuple[str, ...], str, "str | None"]
+
+
+class _KnownIds(Mapping[str, Known]):
+    """Ids stated in files not loaded, by the records the state keeps of them: each made a
+    :class:`Known` only when the corpus asks for it (a few of ~75,000 at 1M)."""
+
+    def __init__(self, records: dict[str, Record]) -> None:
+        self._records = records
+
+    def __getitem__(self, record_id: str) -> Known:
+        _, kinds, segment, organisation = self._records[record_id]
+        return Known(frozenset(kinds), segment, organisation)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
 
 
 def _statements(file: Loaded[Any]) -> Iterator[Statement]:
@@ -706,7 +722,7 @@ def _corpus(
     inputs: Inputs,
     fresh: Mapping[str, Loaded[Any]],
     again: list[str],
-    known: dict[str, Known],
+    known: Mapping[str, Known],
     registry: Loaded[RegistryFile] | None,
     sources_dir: Path | None,
     cache: LoadCache,
@@ -790,12 +806,23 @@ def _name_of(file: str, registry: str | None) -> str:
 
 
 def _first_known(
-    states: Mapping[str, list[tuple[str, Known]]], order: list[str]
+    state: UnitState,
+    order: list[str],
+    stated: Mapping[str, list[tuple[str, Known]]],
+    ids: set[str],
 ) -> dict[str, Known]:
+    """Of ``ids``, the record of each that the first file in ``order`` stating it states
+    (``stated`` for the files loaded, the state's records for the others)."""
     first: dict[str, Known] = {}
     for name in order:
-        for record_id, known in states[name]:
-            first.setdefault(record_id, known)
+        if name in stated:
+            for record_id, known in stated[name]:
+                if record_id in ids:
+                    first.setdefault(record_id, known)
+            continue
+        for record_id, kinds, segment, organisation in state.files[name].states:
+            if record_id in ids and record_id not in first:
+                first[record_id] = Known(frozenset(kinds), segment, organisation)
     return first
 
 
