@@ -31,7 +31,6 @@ import hashlib
 import json
 import marshal
 import mmap
-import os
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -45,6 +44,7 @@ from kg.errors import InputError, Location
 from kg.evidence import anchor_documents, evidence_paths
 from kg.io import quads_digest
 from kg.load import Loaded, discover, load_documents, load_registry
+from kg.mapfile import mapped
 from kg.mapping import FileMapping, MappedGraph, Minter, Triple, check_base, map_files
 from kg.models import DocumentFile, RegistryFile
 from kg.ntriples import Quad
@@ -166,7 +166,7 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _check(data: bytes) -> str:
+def _check(data: bytes | mmap.mmap) -> str:
     """The checksum kept data is read back against (damage, not tampering: whoever can
     write the state can write its checksums too); CRC-32 reads 160 MB in a tenth of
     the time SHA-256 takes."""
@@ -308,13 +308,10 @@ class UnitState:
         data = mapped[offset + bounds[part] : offset + bounds[part + 1]]
         return data if _check(data) == checks[part] else None
 
-    def sourcemap(self) -> bytes | None:
-        """The source map of the last build, if kept intact."""
-        try:
-            data = (self.directory / _SOURCEMAP).read_bytes()
-        except OSError:
-            return None
-        return data if _check(data) == self.sourcemap_check else None
+    def sourcemap(self) -> bytes | mmap.mmap | None:
+        """The source map of the last build, if kept intact (mapped: a rebuild splices it)."""
+        data = mapped(self.directory / _SOURCEMAP)
+        return data if data is not None and _check(data) == self.sourcemap_check else None
 
     def save(
         self,
@@ -383,14 +380,7 @@ class UnitState:
     def _mapped(self) -> mmap.mmap | bytes | None:
         """The kept data, mapped into memory: a rebuild reads only the parts it needs."""
         if self._data is None:
-            try:
-                with (self.directory / _MAPPED).open("rb") as stream:
-                    size = os.fstat(stream.fileno()).st_size
-                    self._data = (
-                        mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-                    )
-            except (OSError, ValueError):
-                return None
+            self._data = mapped(self.directory / _MAPPED)
         return self._data
 
     def close(self) -> None:

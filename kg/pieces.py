@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import mmap
-import os
 import struct
 import sys
 import zlib
@@ -34,6 +32,7 @@ from pathlib import Path
 
 from kg.atomic import write_atomically
 from kg.errors import OutputError
+from kg.mapfile import mapped
 
 FORMAT = 2
 PIECES_DIR = "pieces"  # where ``kg build --cache DIR`` keeps them, inside DIR
@@ -165,7 +164,7 @@ class PieceCache:
     def _view(self, number: int) -> memoryview | None:
         """A pack's bytes if the file is there, of the length and CRC-32 the index says."""
         pack = self._load().packs[number]
-        data = _mapped(self.directory / pack.name)
+        data = mapped(self.directory / pack.name) or b""
         ok = len(data) == pack.length and zlib.crc32(data) == pack.crc
         view = self._views[number] = memoryview(data) if ok else None
         return view
@@ -331,18 +330,6 @@ def _decode(data: bytes) -> _Content:
     if at != len(body):
         raise ValueError("index has trailing bytes")
     return content
-
-
-def _mapped(path: Path) -> bytes | mmap.mmap:
-    """A pack's bytes, mapped rather than read (a build reads a few of its pieces, and
-    packs are only ever replaced, never written in place); empty if it cannot be read."""
-    try:
-        with path.open("rb") as stream:
-            if os.fstat(stream.fileno()).st_size == 0:
-                return b""
-            return mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):
-        return b""
 
 
 __all__ = ["DIGEST_SIZE", "PIECES_DIR", "GraphRecord", "PieceCache", "digest", "fingerprint"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import mmap
 from collections.abc import Iterable, Iterator, Mapping
 from json.encoder import encode_basestring
 from pathlib import Path
@@ -111,8 +112,11 @@ def sourcemap_json(origins: Mapping[str, Location]) -> bytes:
 
 _CHUNK = 50_000
 
+Buffer = bytes | mmap.mmap
+"""A rendered source map, in memory or mapped from its file (:mod:`kg.mapfile`)."""
 
-def spliced(previous: bytes, changes: Mapping[str, str | None]) -> bytes:
+
+def spliced(previous: Buffer, changes: Mapping[str, str | None]) -> bytes:
     """:func:`sourcemap_json` of the origins ``previous`` holds with ``changes`` made to
     them (a key's new place, or None: it is gone). Only the changed lines are made, the
     others are copied (at a million statements sorting and encoding every key took 2 s).
@@ -122,7 +126,8 @@ def spliced(previous: bytes, changes: Mapping[str, str | None]) -> bytes:
     >>> new == sourcemap_json(Origins({"a": "x.yaml:1:1", "b": "y.yaml:2:2"}))
     True
     """
-    if previous != b"{}\n" and not (previous.startswith(b"{\n ") and previous.endswith(b"\n}\n")):
+    empty = len(previous) == 3 and previous[:3] == b"{}\n"
+    if not empty and not (previous[:3] == b"{\n " and previous[-3:] == b"\n}\n"):
         raise ValueError("not a source map written by sourcemap_json")
     lines = _Lines(previous)
     view = memoryview(previous)  # the kept lines are copied once, into the result
@@ -151,7 +156,7 @@ def spliced(previous: bytes, changes: Mapping[str, str | None]) -> bytes:
     return b"".join(joined)
 
 
-def places_in(rendered: bytes, keys: Iterable[str]) -> dict[str, str]:
+def places_in(rendered: Buffer, keys: Iterable[str]) -> dict[str, str]:
     """The places a source map gives of those ``keys`` it has, found in one pass.
 
     >>> places_in(sourcemap_json(Origins({"a": "x.yaml:1:1", "c": "x.yaml:3:1"})), "abc")
@@ -176,10 +181,10 @@ class _Lines:
 
     __slots__ = ("data", "end", "start")
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: Buffer) -> None:
         self.data = data
         self.start = 2
-        self.end = len(data) - 3 if data.startswith(b"{\n ") else self.start
+        self.end = len(data) - 3 if data[:3] == b"{\n " else self.start
 
     def text(self, key: str) -> str | None:
         """The place of ``key``, or None if the map has none."""
@@ -195,9 +200,11 @@ class _Lines:
     def key_end(self, at: int) -> int:
         """Where the key of the line at ``at`` ends (its closing quote)."""
         data = self.data
-        end = data.index(b'"', at + 2)
-        while _escaped(data, at + 2, end):
-            end = data.index(b'"', end + 1)
+        end = data.find(b'"', at + 2)
+        while end >= 0 and _escaped(data, at + 2, end):
+            end = data.find(b'"', end + 1)
+        if end < 0:
+            raise ValueError("not a source map written by sourcemap_json")
         return end
 
     def key_at(self, at: int) -> str:
@@ -231,7 +238,7 @@ class _Lines:
         return low
 
 
-def _escaped(data: bytes, first: int, quote: int) -> bool:
+def _escaped(data: Buffer, first: int, quote: int) -> bool:
     """Whether the quote at ``quote`` follows an odd run of backslashes (is escaped)."""
     run = quote - first - len(data[first:quote].rstrip(b"\\"))
     return run % 2 == 1

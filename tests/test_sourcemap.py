@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kg.errors import Location
+from kg.mapfile import mapped
 from kg.sourcemap import Origins, places_in, sourcemap_json, spliced
 
 KEYS = st.text(
@@ -43,6 +46,13 @@ def test_a_spliced_map_equals_the_map_made_afresh(
     keys = set(changes) | removed | set(list(before)[:2])
     made = spliced(sourcemap_json(Origins(before)), {key: after.get(key) for key in keys})
     assert made == sourcemap_json(Origins(after))
+    with tempfile.TemporaryDirectory() as scratch:  # as a rebuild reads it: mapped
+        kept = Path(scratch) / "sourcemap.json"
+        kept.write_bytes(sourcemap_json(Origins(before)))
+        in_place = mapped(kept)
+        assert in_place is not None
+        assert spliced(in_place, {key: after.get(key) for key in keys}) == made
+        assert places_in(in_place, keys) == {k: before[k] for k in keys if k in before}
 
 
 def test_a_map_not_written_by_kg_is_refused() -> None:
