@@ -7,9 +7,10 @@ what other files depend on in it: the ids it states (with what others read of th
 hashes the inputs (:class:`Seen`); only the changed files (the registry among them), the
 unchanged ones that state an id a changed file states or stated (restated facts,
 duplicate ids), read an id whose record changed, or quote a source whose text changed,
-are loaded, anchored, resolved and mapped again. The rest come back as they were mapped,
-the graph is assembled in corpus order as a full build assembles it
-(:func:`kg.mapping.assemble`), and the kept source map is spliced where places moved.
+are loaded, anchored, resolved and mapped again. The rest stay as they were mapped: the
+graph stands for their quads in corpus order, as a full build assembles them
+(:func:`kg.mapping.assemble`), and reads a file's only when something reads its graph
+(:class:`kg.quadparts.QuadParts`); the kept source map is spliced where places moved.
 
 Whenever that is not sound or not worth it the build says why and does everything: no
 usable state (missing, damaged, another kg, base, seeds or sources directory), a
@@ -19,8 +20,9 @@ build reports them all), or a caller that wants the loaded corpus back.
 cold build over random edit sequences.
 
 Mapped files are kept as marshal data (loading a million quads takes 0.2 s; JSON took
-ten times longer), each part checked against its CRC-32 before it is read, and what
-comes out checked for the shape kg writes: damaged or foreign data is mapped again.
+ten times longer), each part (quads, label statements, claimed places) checked against
+its CRC-32 before it is read, and what comes out checked for the shape kg writes:
+damaged or foreign data is mapped again (quads found so only when read: every file).
 """
 
 from __future__ import annotations
