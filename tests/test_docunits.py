@@ -55,6 +55,11 @@ def _documents(corpus: Path) -> list[Path]:
     return sorted(p for p in corpus.glob("*.yaml") if p.name != synth.REGISTRY)
 
 
+def _revise_a_title(corpus: Path) -> None:
+    document = _documents(corpus)[0]
+    document.write_text(document.read_text().replace("title: ", "title: Revised ", 1))
+
+
 def test_an_edit_maps_only_the_files_it_touches(corpus_home: Path, tmp_path: Path) -> None:
     corpus, sources = _copy(corpus_home, tmp_path)
     cache = tmp_path / "cache"
@@ -64,8 +69,7 @@ def test_an_edit_maps_only_the_files_it_touches(corpus_home: Path, tmp_path: Pat
     assert _messages(corpus, cache, sources) == [
         "mapping to RDF: 0 files loaded and mapped again, 13 kept"
     ]
-    document = _documents(corpus)[0]
-    document.write_text(document.read_text().replace("title: ", "title: Revised ", 1))
+    _revise_a_title(corpus)
     (said,) = _messages(corpus, cache, sources)
     assert said.startswith("mapping to RDF: ") and "loaded and mapped again" in said
     assert int(said.split(": ")[1].split()[0]) < 12
@@ -81,8 +85,7 @@ def test_a_rebuild_reads_the_quads_of_only_the_graphs_it_validates_and_formats(
     pieces = PieceCache(cache / PIECES_DIR)
     first.render(tmp_path / "out", pieces=pieces)
     pieces.commit()  # as kg build does once the files are written
-    document = _documents(corpus)[0]
-    document.write_text(document.read_text().replace("title: ", "title: Revised ", 1))
+    _revise_a_title(corpus)
     made = build(corpus, sources_dir=sources, cache_dir=cache, keep_corpus=False)
     assert made.report is not None
     made.render(tmp_path / "out", pieces=PieceCache(cache / PIECES_DIR))
@@ -100,8 +103,7 @@ def test_kept_quads_that_cannot_be_read_are_mapped_afresh(
     corpus, _ = _copy(corpus_home, tmp_path)
     cache = tmp_path / "cache"
     _messages(corpus, cache)
-    document = _documents(corpus)[0]
-    document.write_text(document.read_text().replace("title: ", "title: Revised ", 1))
+    _revise_a_title(corpus)
     mapped = cache / docunits.UNITS_DIR / "mapped.bin"
     said: list[str] = []
     made = build(
