@@ -7,8 +7,8 @@ build holds (copied only where either side writes, by the kernel) while the pare
 formats on the other core; the child hands back its result, pickled, through a pipe.
 
 A fork is only taken where it is safe and cheap: on Linux, from a process running
-one thread (a fork copies no other thread, so a lock another thread held would stay
-held in the child). Elsewhere the work is done at once, in this process: the same
+one thread, native ones included (a fork copies no other thread, so a lock another
+thread held would stay held in the child). Elsewhere the work is done at once, in this process: the same
 result, later.
 """
 
@@ -32,7 +32,14 @@ FORK = True
 
 
 def can_fork() -> bool:
-    return FORK and sys.platform.startswith("linux") and threading.active_count() == 1
+    """Linux, and one thread in this process: Python's, and none started by native code
+    (a Rust library's pool would be missing its threads in the child)."""
+    if not (FORK and sys.platform.startswith("linux") and threading.active_count() == 1):
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
 
 
 class Aside(Generic[T]):
