@@ -17,6 +17,7 @@ from rdflib import Dataset, Graph
 
 from kg.atomic import write_atomically
 from kg.cache import LoadCache
+from kg.coldmap import map_in_child, worth_a_child
 from kg.defaults import GRAPH_STEM
 from kg.diskstore import STORE_SUFFIX, StagedStore, stage_store
 from kg.docunits import Inputs, Rebuilt, UnitState, rebuild, record, state_key
@@ -276,7 +277,10 @@ def build(
     True
     """
     with paused_gc():
-        if cache_dir is None:
+        if cache_dir is None and not keep_corpus and worth_a_child(seeds_dir):
+            # Loaded and mapped in a child process: the models' heap leaves with it.
+            mapping, kept = _map_in_child(seeds_dir, sources_dir, base, jobs, progress), None
+        elif cache_dir is None:
             corpus = load_corpus(seeds_dir, sources_dir=sources_dir, jobs=jobs, progress=progress)
             progress("mapping to RDF")
             mapping = map_corpus(corpus, base=base)
@@ -319,6 +323,17 @@ def build(
             pending = start_validation(data, shapes, mapping.origins, chosen, labels)
             del data
     return Build(kept, mapping, pending, keeper.save if keeper is not None else None)
+
+
+def _map_in_child(
+    seeds_dir: Path | str, sources_dir: Path | str | None, base: str, jobs: int, progress: Progress
+) -> MappedGraph:
+    """:func:`load_corpus` and map, in a forked child (:mod:`kg.coldmap`)."""
+
+    def load(relay: Progress) -> Corpus:
+        return load_corpus(seeds_dir, sources_dir=sources_dir, jobs=jobs, progress=relay)
+
+    return map_in_child(load, base=base, progress=progress)
 
 
 def _map_with_units(
