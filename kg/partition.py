@@ -129,6 +129,8 @@ def _validate_in_groups(
         del text
     if running is not None and not _collect(*running, bare):
         return _in_one_run(quads, shapes, engine, labels, origins)
+    del index, running
+    release_free_memory()  # the index's tables: the writers come next
     label = labels or StatementLabels((s, p, o) for s, p, o, _ in quads)
     results = [located(result, label, origins) for result in bare]
     return ValidationReport(tuple(sorted(results, key=ValidationResult.sort_key)))
