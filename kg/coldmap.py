@@ -35,7 +35,7 @@ from kg.errors import InputError, KgError
 from kg.load import PARALLEL_MIN_FILES, discover
 from kg.mapping import FileMapping, MappedGraph, Minter, assemble, check_base, map_files
 from kg.resolve import Corpus, Known
-from kg.sourcemap import Origins, sourcemap_json
+from kg.sourcemap import Origins, write_sourcemap
 
 CHILD_MIN_FILES = PARALLEL_MIN_FILES
 """From this many document files a cold build maps in a child process (below it the fork
@@ -118,7 +118,7 @@ def _stop(pid: int) -> None:
 
 def _read_back(spill: IO[bytes], files: int) -> MappedGraph:
     """The mapping the child wrote: ``files`` frames of ``(quads, labels)``, then the
-    rendered source map."""
+    rendered source map to the end of the file."""
 
     def mappings() -> Iterator[FileMapping]:
         for _ in range(files):
@@ -126,7 +126,7 @@ def _read_back(spill: IO[bytes], files: int) -> MappedGraph:
             yield FileMapping(quads, {}, labels)
 
     mapped = assemble(mappings(), origins=Origins())
-    mapped.origins = Origins.of_map(_frame(spill))
+    mapped.origins = Origins.of_map(spill.read())
     return mapped
 
 
@@ -188,7 +188,7 @@ def _map_and_spill(load: Loader, progress: Progress, base: str, spill: IO[bytes]
         _write_frame(spill, marshal.dumps((mapping.quads, mapping.labels)))
         files += 1
     del lean, known, documents
-    _write_frame(spill, sourcemap_json(Origins(claims)))
+    write_sourcemap(Origins(claims), spill)  # the rest of the file, not held whole here
     return files
 
 
