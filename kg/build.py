@@ -17,7 +17,7 @@ from rdflib import Dataset, Graph
 
 from kg.atomic import write_atomically
 from kg.cache import LoadCache
-from kg.coldmap import map_in_child, worth_a_child
+from kg.coldmap import Spilled, spill_in_child, worth_a_child
 from kg.defaults import GRAPH_STEM
 from kg.diskstore import STORE_SUFFIX, StagedStore, stage_store
 from kg.docunits import Inputs, Rebuilt, UnitState, rebuild, record, state_key
@@ -33,7 +33,12 @@ from kg.load import discover, load_documents, load_registry
 from kg.mapping import MappedGraph, Minter, assemble, check_base, map_corpus, map_files
 from kg.namespaces import DEFAULT_BASE
 from kg.ntriples import ascii_document
-from kg.partition import start_partitioned_validation
+from kg.partition import (
+    ONE_RUN_GROUPS,
+    PARTITION_STATEMENTS,
+    located_report,
+    start_partitioned_validation,
+)
 from kg.pieces import PieceCache
 from kg.piecewise import serialise_formats
 from kg.resolve import Corpus, resolve
@@ -53,6 +58,7 @@ from kg.validation import (
     PendingValidation,
     StatementLabels,
     ValidationReport,
+    ValidationResult,
     start_validation,
 )
 
@@ -277,9 +283,17 @@ def build(
     True
     """
     with paused_gc():
+        grouped: list[ValidationResult] | None = None  # validated in a child, in groups
+        said = False
         if cache_dir is None and not keep_corpus and worth_a_child(seeds_dir):
-            # Loaded and mapped in a child process: the models' heap leaves with it.
-            mapping, kept = _map_in_child(seeds_dir, sources_dir, base, jobs, progress), None
+            # Loaded, mapped (and a large graph validated) in child processes: the heap
+            # of the models and of validation leaves with them (kg.coldmap).
+            with _spill_in_child(seeds_dir, sources_dir, base, jobs, progress) as spilled:
+                if run_validation and spilled.statements > PARTITION_STATEMENTS * ONE_RUN_GROUPS:
+                    progress(f"validating {spilled.statements:,} statements")
+                    said = True
+                    grouped = spilled.results_in_groups(shapes, Engine(engine).resolved(), progress)
+                mapping, kept = spilled.mapping(), None
         elif cache_dir is None:
             corpus = load_corpus(seeds_dir, sources_dir=sources_dir, jobs=jobs, progress=progress)
             progress("mapping to RDF")
@@ -308,8 +322,10 @@ def build(
                 keeper.save(outcome.report)
                 return Build(kept, mapping, outcome.report)
             progress(f"validating {len(mapping.quads):,} statements, all of them: {outcome}")
-        else:
+        elif not said:
             progress(f"validating {len(mapping.quads):,} statements")
+        if grouped is not None:
+            return Build(kept, mapping, located_report(grouped, labels, mapping.origins))
         # A large graph is validated a part at a time (kg.partition), else in one run.
         pending = start_partitioned_validation(
             mapping.quads, shapes, mapping.origins, chosen, labels
@@ -325,15 +341,15 @@ def build(
     return Build(kept, mapping, pending, keeper.save if keeper is not None else None)
 
 
-def _map_in_child(
+def _spill_in_child(
     seeds_dir: Path | str, sources_dir: Path | str | None, base: str, jobs: int, progress: Progress
-) -> MappedGraph:
+) -> Spilled:
     """:func:`load_corpus` and map, in a forked child (:mod:`kg.coldmap`)."""
 
     def load(relay: Progress) -> Corpus:
         return load_corpus(seeds_dir, sources_dir=sources_dir, jobs=jobs, progress=relay)
 
-    return map_in_child(load, base=base, progress=progress)
+    return spill_in_child(load, base=base, progress=progress)
 
 
 def _map_with_units(

@@ -31,11 +31,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from rdflib import Graph
+
 from kg.errors import InputError, KgError
 from kg.load import PARALLEL_MIN_FILES, discover
 from kg.mapping import FileMapping, MappedGraph, Minter, assemble, check_base, map_files
+from kg.partition import results_in_groups
 from kg.resolve import Corpus, Known
 from kg.sourcemap import Origins, write_sourcemap
+from kg.validation import Engine, ValidationResult
 
 CHILD_MIN_FILES = PARALLEL_MIN_FILES
 """From this many document files a cold build maps in a child process (below it the fork
@@ -58,30 +62,96 @@ def worth_a_child(seeds_dir: Path | str) -> bool:
         return False
 
 
+class Spilled:
+    """A corpus mapped by a child process, in its temporary file: ``files`` frames of
+    ``(quads, labels)``, then the rendered source map to the end of the file."""
+
+    def __init__(self, spill: IO[bytes], files: int, statements: int) -> None:
+        self.spill = spill
+        self.files = files
+        self.statements = statements
+        """How many quads the files hold."""
+
+    def __enter__(self) -> Spilled:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.spill.close()
+
+    def _quads(self) -> Iterator[FileMapping]:
+        self.spill.seek(0)
+        for _ in range(self.files):
+            quads, labels = marshal.loads(_frame(self.spill))
+            yield FileMapping(quads, {}, labels)
+
+    def mapping(self) -> MappedGraph:
+        """The mapping, read back: statements and labels, and the source map kept as the
+        bytes of the file it is written to (:meth:`Origins.of_map`)."""
+        mapped = assemble(self._quads(), origins=Origins())
+        mapped.origins = Origins.of_map(self.spill.read())
+        return mapped
+
+    def results_in_groups(
+        self, shapes: Graph | None, engine: Engine, progress: Progress
+    ) -> list[ValidationResult] | None:
+        """:func:`kg.partition.results_in_groups` in another forked child, which reads the
+        statements back itself: what validation leaves of the heap (a few GB at ten
+        million statements) leaves with it, before this process holds the statements."""
+
+        def validate(_: Progress) -> list[ValidationResult] | None:
+            quads = assemble(self._quads()).quads
+            return results_in_groups(quads, shapes, engine)
+
+        found: list[ValidationResult] | None = _in_child(validate, progress, "validating")
+        return found
+
+
+def spill_in_child(load: Loader, *, base: str, progress: Progress) -> Spilled:
+    """``load(progress)`` and map the corpus it returns in a forked child, which writes
+    the mapping to a temporary file. Raises what loading or mapping raised
+    (:class:`InputError` with its problems)."""
+    spill = tempfile.TemporaryFile(prefix="kg-map-")  # noqa: SIM115 - the Spilled closes it
+    try:
+
+        def work(relay: Progress) -> tuple[int, int]:
+            with os.fdopen(os.dup(spill.fileno()), "wb") as out:
+                return _map_and_spill(load, relay, base, out)
+
+        files, statements = _in_child(work, progress, "loading and mapping")
+    except BaseException:
+        spill.close()
+        raise
+    return Spilled(spill, files, statements)
+
+
 def map_in_child(load: Loader, *, base: str, progress: Progress) -> MappedGraph:
-    """``load(progress)`` and map the corpus it returns in a forked child; the mapping.
-    Raises what loading or mapping raised (:class:`InputError` with its problems)."""
-    with tempfile.TemporaryFile(prefix="kg-map-") as spill:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child, which never returns
-            os.close(read_end)
-            _child(load, base, spill.fileno(), write_end)
-        os.close(write_end)
-        finished = False
-        try:
-            files = _follow(read_end, pid, progress)
-            finished = True
-        finally:
-            os.close(read_end)
-            if not finished:  # interrupted, or the child's error: no child outlives this
-                _stop(pid)
-        spill.seek(0)
-        return _read_back(spill, files)
+    """:func:`spill_in_child`, read back."""
+    with spill_in_child(load, base=base, progress=progress) as spilled:
+        return spilled.mapping()
 
 
-def _follow(read_end: int, pid: int, progress: Progress) -> int:
-    """Relay the child's messages until it ends; the number of files it mapped."""
+def _in_child(work: Callable[[Progress], Any], progress: Progress, doing: str) -> Any:
+    """``work(progress)`` in a forked child: its value, or what it raised, here; its
+    progress lines through ``progress`` as they come."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child, which never returns
+        os.close(read_end)
+        _child(work, write_end)
+    os.close(write_end)
+    finished = False
+    try:
+        value = _follow(read_end, pid, progress, doing)
+        finished = True
+    finally:
+        os.close(read_end)
+        if not finished:  # interrupted, or the child's error: no child outlives this
+            _stop(pid)
+    return value
+
+
+def _follow(read_end: int, pid: int, progress: Progress, doing: str) -> Any:
+    """Relay the child's messages until it ends; what its work returned."""
     outcome: tuple[str, Any] | None = None
     with os.fdopen(read_end, "rb", closefd=False) as messages:
         while True:
@@ -97,15 +167,15 @@ def _follow(read_end: int, pid: int, progress: Progress) -> int:
     if outcome is None or os.waitstatus_to_exitcode(status) != 0:
         code = os.waitstatus_to_exitcode(status)
         how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
-        raise KgError(f"the process loading and mapping the corpus {how}")
+        raise KgError(f"the process {doing} the corpus {how}")
     kind, value = outcome
     if kind == "done":
-        return int(value)
+        return value
     if kind == "input":
         raise InputError(value)
     if kind == "error":
         raise value
-    raise KgError(f"loading and mapping the corpus failed:\n{value}")
+    raise KgError(f"{doing} the corpus failed:\n{value}")
 
 
 def _stop(pid: int) -> None:
@@ -116,20 +186,6 @@ def _stop(pid: int) -> None:
         pass
 
 
-def _read_back(spill: IO[bytes], files: int) -> MappedGraph:
-    """The mapping the child wrote: ``files`` frames of ``(quads, labels)``, then the
-    rendered source map to the end of the file."""
-
-    def mappings() -> Iterator[FileMapping]:
-        for _ in range(files):
-            quads, labels = marshal.loads(_frame(spill))
-            yield FileMapping(quads, {}, labels)
-
-    mapped = assemble(mappings(), origins=Origins())
-    mapped.origins = Origins.of_map(spill.read())
-    return mapped
-
-
 def _frame(spill: IO[bytes]) -> bytes:
     size = _FRAME.unpack(spill.read(_FRAME.size))[0]
     data = spill.read(size)
@@ -138,8 +194,8 @@ def _frame(spill: IO[bytes]) -> bytes:
     return data
 
 
-def _child(load: Loader, base: str, spill_fd: int, write_end: int) -> None:  # pragma: no cover
-    """In the child: load, map, spill; report on the pipe; exit without returning."""
+def _child(work: Callable[[Progress], Any], write_end: int) -> None:  # pragma: no cover
+    """In the child: do the work; report on the pipe; exit without returning."""
     with os.fdopen(write_end, "wb") as messages:
 
         def send(kind: str, value: Any) -> None:
@@ -148,9 +204,7 @@ def _child(load: Loader, base: str, spill_fd: int, write_end: int) -> None:  # p
             messages.flush()
 
         try:
-            with os.fdopen(os.dup(spill_fd), "wb") as spill:
-                files = _map_and_spill(load, lambda line: send("progress", line), base, spill)
-            send("done", files)
+            send("done", work(lambda line: send("progress", line)))
         except InputError as exc:
             send("input", exc.problems)
         except BaseException as exc:  # everything goes to the parent, interrupts too
@@ -165,7 +219,9 @@ def _child(load: Loader, base: str, spill_fd: int, write_end: int) -> None:  # p
     os._exit(0)
 
 
-def _map_and_spill(load: Loader, progress: Progress, base: str, spill: IO[bytes]) -> int:
+def _map_and_spill(
+    load: Loader, progress: Progress, base: str, spill: IO[bytes]
+) -> tuple[int, int]:
     """Load, then map file by file, writing each mapping out and dropping its document's
     models. The mapper reads of other records only what :class:`Known` holds, so the index
     of records is replaced by that, and nothing keeps a mapped document alive (the corpus
@@ -183,13 +239,14 @@ def _map_and_spill(load: Loader, progress: Progress, base: str, spill: IO[bytes]
     lean = Corpus(corpus.registry, [], known=known)
     del corpus, shared
     claims: dict[str, str] = {}
-    files = 0
+    files = statements = 0
     for mapping in map_files(lean, minter, _drained(documents), registry=True, claims=claims):
         _write_frame(spill, marshal.dumps((mapping.quads, mapping.labels)))
         files += 1
+        statements += len(mapping.quads)
     del lean, known, documents
     write_sourcemap(Origins(claims), spill)  # the rest of the file, not held whole here
-    return files
+    return files, statements
 
 
 def _drained(documents: list[Any]) -> Iterator[Any]:
@@ -204,4 +261,4 @@ def _write_frame(spill: IO[bytes], data: bytes) -> None:
     spill.write(data)
 
 
-__all__ = ["CHILD_MIN_FILES", "map_in_child", "worth_a_child"]
+__all__ = ["CHILD_MIN_FILES", "Spilled", "map_in_child", "spill_in_child", "worth_a_child"]
