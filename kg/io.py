@@ -130,8 +130,11 @@ def serialise_formats(quads: list[Quad], formats: Iterable[Format]) -> dict[Form
         if Format.NTRIPLES in wanted:
             out[Format.NTRIPLES] = joined(list(_union_lines(statements)))
         if Format.TURTLE in wanted:
-            out[Format.TURTLE] = turtle(_union_lines(statements))
-        del statements
+            with _turtle_file(_union_lines(statements)) as raw:
+                del statements  # Oxigraph has read them: not held beside the tidied document
+                out[Format.TURTLE] = _readable_file(raw)
+        else:
+            del statements
     if Format.JSONLD in wanted:
         out[Format.JSONLD] = _jsonld(to_graph(quads))
     return {fmt: out[fmt] for fmt in Format if fmt in out}
@@ -215,14 +218,24 @@ def turtle(lines: Iterable[str]) -> bytes:
     as a stream, so no second copy of them is made, and writes to a temporary file
     that is made readable a chunk at a time: Oxigraph's own buffer and the bytes
     copied out of it were two more whole documents (~2 GB at ten million statements)."""
-    with tempfile.TemporaryFile(prefix="kg-turtle-") as raw:
+    with _turtle_file(lines) as raw:
+        return _readable_file(raw)
+
+
+def _turtle_file(lines: Iterable[str]) -> IO[bytes]:
+    """Oxigraph's Turtle of the lines, in a temporary file (closing it removes it)."""
+    raw = tempfile.TemporaryFile(prefix="kg-turtle-")  # noqa: SIM115 - the caller closes it
+    try:
         ox.serialize(
             ox.parse(cast(IO[bytes], _LineStream(lines)), format=ox.RdfFormat.N_TRIPLES),
             raw,
             format=ox.RdfFormat.TURTLE,
             prefixes=_OX_PREFIXES,
         )
-        return _readable_file(raw)
+    except BaseException:
+        raw.close()
+        raise
+    return raw
 
 
 class _LineStream(io.RawIOBase):
