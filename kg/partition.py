@@ -20,6 +20,7 @@ corpora cut into tiny groups.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -165,16 +166,24 @@ def _bare_in_groups(
     index = StatementIndex(quads, plan.reach)
     bare: list[ValidationResult] = []
     running: tuple[set[str], PendingValidation] | None = None
-    for nodes, statements in groups(index, plan, limit):
-        # This group is walked while the engine (which releases the GIL) checks the last.
-        text = ntriples.ascii_lines(f"{s} {p} {o} ." for s, p, o in statements)
-        del statements
+    # Each group's run leaves cyclic garbage, which a build (collector paused) would keep
+    # until the end: at ten million statements the process grew by ~1.5 GB over the
+    # groups. It is collected after each group, with what exists now (the statements,
+    # the index) frozen, so a collection walks only what the groups made.
+    gc.freeze()
+    try:
+        for nodes, statements in groups(index, plan, limit):
+            # This group is walked while the engine (which releases the GIL) checks the last.
+            text = ntriples.ascii_lines(f"{s} {p} {o} ." for s, p, o in statements)
+            del statements
+            if running is not None and not _collect(*running, bare):
+                return None
+            running = (nodes, start_validation(text, shapes, engine=engine, labels=_no_labels))
+            del text
         if running is not None and not _collect(*running, bare):
             return None
-        running = (nodes, start_validation(text, shapes, engine=engine, labels=_no_labels))
-        del text
-    if running is not None and not _collect(*running, bare):
-        return None
+    finally:
+        gc.unfreeze()
     del index, running
     release_free_memory()  # the index's tables: the writers come next
     return bare
@@ -184,6 +193,7 @@ def _collect(nodes: set[str], pending: PendingValidation, into: list[ValidationR
     """Add a group's results for its own nodes to ``into``; False if a focus node is not
     an IRI (which group it belongs to is then unknown)."""
     report = pending.result()
+    gc.collect()
     release_free_memory()  # the engine's copy is gone; hand its pages back
     for result in report.results:
         node = _node_of(result.focus)
