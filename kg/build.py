@@ -273,7 +273,10 @@ def build(
     A graph above two groups of :data:`kg.partition.PARTITION_STATEMENTS` is validated
     here instead, a group of focus nodes at a time (:mod:`kg.partition`), before returning.
     ``keep_corpus=False`` drops the loaded models once mapped (``Build.corpus`` is
-    then None): a third less memory for callers that only want the graph.
+    then None): a third less memory for callers that only want the graph. Without a
+    cache, a corpus of :data:`kg.coldmap.CHILD_MIN_FILES` files or more is then loaded
+    and mapped (and, if large, validated) in forked child processes (:mod:`kg.coldmap`),
+    so this process never holds the models' heap; the result is the same.
 
     >>> import kg
     >>> result = kg.build("tests/fixtures/golden/seeds", run_validation=False)

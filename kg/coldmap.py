@@ -7,8 +7,11 @@ child loads and maps, freeing each document's models once mapped so their heap i
 it writes each file's mapping to an unnamed temporary file as it goes, as
 :mod:`kg.docunits` keeps one (``marshal`` of ``(quads, labels)``), and the source map
 rendered (:func:`kg.sourcemap.sourcemap_json`), then exits and returns its whole heap to the
-system. The build's process reads the statements back and keeps the source map as those
-bytes (:meth:`kg.sourcemap.Origins.of_map`): what it holds is what the later stages need.
+system. A graph large enough to be validated in groups (:mod:`kg.partition`) is then
+validated by a second child, which reads the statements back itself and hands back the
+results (:meth:`Spilled.results_in_groups`). The build's process reads the statements
+back and keeps the source map as those bytes (:meth:`kg.sourcemap.Origins.of_map`): what
+it holds is what the later stages need.
 
 Progress lines, input problems and errors reach the caller as in-process mapping gives
 them: progress through the caller's callback, :class:`~kg.errors.InputError` with the same
