@@ -8,8 +8,8 @@ formats on the other core; the child hands back its result, pickled, through a p
 
 A fork is only taken where it is safe and cheap: on Linux, from a process running
 one thread, native ones included (a fork copies no other thread, so a lock another
-thread held would stay held in the child). Elsewhere the work is done at once, in this process: the same
-result, later.
+thread held would stay held in the child). Elsewhere the work is done at once, in this
+process: the same result, later.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import sys
 import threading
 import weakref
 from collections.abc import Callable
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from kg.errors import KgError
@@ -37,7 +38,7 @@ def can_fork() -> bool:
     if not (FORK and sys.platform.startswith("linux") and threading.active_count() == 1):
         return False
     try:
-        return len(os.listdir("/proc/self/task")) == 1
+        return sum(1 for _ in Path("/proc/self/task").iterdir()) == 1
     except OSError:
         return False
 

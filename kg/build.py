@@ -19,6 +19,7 @@ from rdflib import Dataset, Graph
 from kg.aside import Aside
 from kg.atomic import StagedFiles, write_atomically
 from kg.cache import LoadCache
+from kg.coldmap import Spilled, spill_in_child, worth_a_child
 from kg.defaults import GRAPH_STEM
 from kg.diskstore import STORE_SUFFIX, StagedStore, stage_store
 from kg.docunits import Inputs, Rebuilt, UnitState, rebuild, record, state_key
@@ -42,7 +43,12 @@ from kg.mapping import (
 )
 from kg.namespaces import DEFAULT_BASE
 from kg.ntriples import Quad, ascii_document
-from kg.partition import start_partitioned_validation
+from kg.partition import (
+    ONE_RUN_GROUPS,
+    PARTITION_STATEMENTS,
+    located_report,
+    start_partitioned_validation,
+)
 from kg.pieces import PieceCache
 from kg.piecewise import serialise_formats
 from kg.resolve import Corpus, resolve
@@ -62,6 +68,7 @@ from kg.validation import (
     PendingValidation,
     StatementLabels,
     ValidationReport,
+    ValidationResult,
     start_validation,
 )
 
@@ -292,7 +299,10 @@ def build(
     A graph above two groups of :data:`kg.partition.PARTITION_STATEMENTS` is validated
     here instead, a group of focus nodes at a time (:mod:`kg.partition`), before returning.
     ``keep_corpus=False`` drops the loaded models once mapped (``Build.corpus`` is
-    then None): a third less memory for callers that only want the graph.
+    then None): a third less memory for callers that only want the graph. Without a
+    cache, a corpus of :data:`kg.coldmap.CHILD_MIN_FILES` files or more is then loaded
+    and mapped (and, if large, validated) in forked child processes (:mod:`kg.coldmap`),
+    so this process never holds the models' heap; the result is the same.
 
     >>> import kg
     >>> result = kg.build("tests/fixtures/golden/seeds", run_validation=False)
@@ -302,7 +312,19 @@ def build(
     True
     """
     with paused_gc():
-        if cache_dir is None:
+        grouped: list[ValidationResult] | None = None  # validated in a child, in groups
+        said = False
+        if cache_dir is None and not keep_corpus and worth_a_child(seeds_dir):
+            # Loaded, mapped (and a large graph validated) in child processes: the heap
+            # of the models and of validation leaves with them (kg.coldmap).
+            with _spill_in_child(seeds_dir, sources_dir, base, jobs, progress) as spilled:
+                if run_validation and spilled.statements > PARTITION_STATEMENTS * ONE_RUN_GROUPS:
+                    progress(f"validating {spilled.statements:,} statements")
+                    said = True
+                    grouped = spilled.results_in_groups(shapes, Engine(engine).resolved(), progress)
+                mapping, kept = spilled.mapping(), None
+            keep_units = _nothing_to_keep
+        elif cache_dir is None:
             corpus = load_corpus(seeds_dir, sources_dir=sources_dir, jobs=jobs, progress=progress)
             progress("mapping to RDF")
             mapping = map_corpus(corpus, base=base)
@@ -347,8 +369,10 @@ def build(
                 return Build(kept, mapping, PendingValidation(finish))
             keep_units()
             progress(f"validating {count:,} statements, all of them: {unusable}")
-        else:
+        elif not said:
             progress(f"validating {count:,} statements")
+        if grouped is not None:
+            return Build(kept, mapping, located_report(grouped, labels, mapping.origins))
         pending = _validation(mapping, shapes, chosen, labels)
     return Build(kept, mapping, pending, keeper.save if keeper is not None else None)
 
@@ -379,6 +403,17 @@ def _validation(
     # Unsorted and with repeats: the engine reads a set; sorting is left to the writers.
     data = ascii_document(mapping.quads)
     return start_validation(data, shapes, mapping.origins, engine, labels)
+
+
+def _spill_in_child(
+    seeds_dir: Path | str, sources_dir: Path | str | None, base: str, jobs: int, progress: Progress
+) -> Spilled:
+    """:func:`load_corpus` and map, in a forked child (:mod:`kg.coldmap`)."""
+
+    def load(relay: Progress) -> Corpus:
+        return load_corpus(seeds_dir, sources_dir=sources_dir, jobs=jobs, progress=relay)
+
+    return spill_in_child(load, base=base, progress=progress)
 
 
 def _map_with_units(

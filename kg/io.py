@@ -14,6 +14,7 @@ import itertools
 import json
 import marshal
 import re
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
 from functools import lru_cache
@@ -107,17 +108,21 @@ def serialise_formats(quads: list[Quad], formats: Iterable[Format]) -> dict[Form
     with_union = bool(wanted & {Format.TURTLE, Format.NTRIPLES})
     out: dict[Format, bytes] = {}
     if wanted & {Format.TRIG, Format.NQUADS}:
-        blocks: list[bytes] = []
         chunks: list[bytes] = []
-        for graph, keys in _graph_keys(quads):
-            lines = [f"{key.replace(chr(0), ' ', 1)} {graph} ." for key in sorted(keys)]
-            if Format.TRIG in wanted:
-                blocks.append(trig_block(lines))
-            if Format.NQUADS in wanted:
-                chunks.append(joined(lines))
+
+        def blocks() -> Iterator[bytes]:
+            for graph, keys in _graph_keys(quads):
+                lines = [f"{key.replace(chr(0), ' ', 1)} {graph} ." for key in sorted(keys)]
+                if Format.NQUADS in wanted:
+                    chunks.append(joined(lines))
+                if Format.TRIG in wanted:
+                    yield trig_block(lines)
+
         if Format.TRIG in wanted:
-            out[Format.TRIG] = trig(blocks)
-            blocks.clear()  # the document holds them now
+            out[Format.TRIG] = trig(blocks())  # each block into the document as it is made
+        else:
+            for _ in blocks():
+                pass
         if Format.NQUADS in wanted:
             out[Format.NQUADS] = b"".join(chunks)
             chunks.clear()
@@ -126,8 +131,11 @@ def serialise_formats(quads: list[Quad], formats: Iterable[Format]) -> dict[Form
         if Format.NTRIPLES in wanted:
             out[Format.NTRIPLES] = joined(list(_union_lines(statements)))
         if Format.TURTLE in wanted:
-            out[Format.TURTLE] = turtle(_union_lines(statements))
-        del statements
+            with _turtle_file(_union_lines(statements)) as raw:
+                del statements  # Oxigraph has read them: not held beside the tidied document
+                out[Format.TURTLE] = _readable_file(raw)
+        else:
+            del statements
     if Format.JSONLD in wanted:
         out[Format.JSONLD] = _jsonld(to_graph(quads))
     return {fmt: out[fmt] for fmt in Format if fmt in out}
@@ -211,14 +219,27 @@ def joined(lines: list[str]) -> bytes:
 def turtle(lines: Iterable[str]) -> bytes:
     """Sorted N-Triples lines as Turtle: Oxigraph groups each subject's statements,
     keeping the order (50-100x faster than rdflib's writer). It reads the lines
-    as a stream, so no second copy of them is made."""
-    pretty = ox.serialize(
-        ox.parse(cast(IO[bytes], _LineStream(lines)), format=ox.RdfFormat.N_TRIPLES),
-        format=ox.RdfFormat.TURTLE,
-        prefixes=_OX_PREFIXES,
-    )
-    assert pretty is not None  # no output file given, so the bytes are returned
-    return _readable(pretty)
+    as a stream, so no second copy of them is made, and writes to a temporary file
+    that is made readable a chunk at a time: Oxigraph's own buffer and the bytes
+    copied out of it were two more whole documents (~2 GB at ten million statements)."""
+    with _turtle_file(lines) as raw:
+        return _readable_file(raw)
+
+
+def _turtle_file(lines: Iterable[str]) -> IO[bytes]:
+    """Oxigraph's Turtle of the lines, in a temporary file (closing it removes it)."""
+    raw = tempfile.TemporaryFile(prefix="kg-turtle-")  # noqa: SIM115 - the caller closes it
+    try:
+        ox.serialize(
+            ox.parse(cast(IO[bytes], _LineStream(lines)), format=ox.RdfFormat.N_TRIPLES),
+            raw,
+            format=ox.RdfFormat.TURTLE,
+            prefixes=_OX_PREFIXES,
+        )
+    except BaseException:
+        raw.close()
+        raise
+    return raw
 
 
 class _LineStream(io.RawIOBase):
@@ -345,16 +366,29 @@ def _readable(data: bytes) -> bytes:
     into one growing buffer: at ten million statements, whole-document copies (a
     slice, the substitution, a strip, a concatenation) held four times the output.
     """
+    head_end = _header_end(data)
+    body = (data[start:end] for start, end in _line_chunks(data, head_end))
+    return _readable_parts(data[:head_end], body)
+
+
+def _header_end(data: bytes) -> int:
+    """Where the ``@prefix`` lines Oxigraph starts a document with end."""
     head_end = 0
     while data.startswith(b"@prefix", head_end):
         head_end = data.index(b"\n", head_end) + 1
-    prefixes = b"".join(sorted(data[:head_end].splitlines(keepends=True)))
+    return head_end
+
+
+def _readable_parts(header: bytes, body: Iterable[bytes]) -> bytes:
+    """:func:`_readable` of a document given as its prefix lines and its body in chunks,
+    each ending after a line break (or at the end)."""
+    prefixes = b"".join(sorted(header.splitlines(keepends=True)))
     out = io.BytesIO()
     out.write(prefixes + b"\n")
     body_start = out.tell()
-    for start, end in _line_chunks(data, head_end):
+    for chunk in body:
         # A match ends at the first line break after it starts: none spans a cut.
-        out.write(_STATEMENT_END.sub(rb"\1\n\n", data[start:end]))
+        out.write(_STATEMENT_END.sub(rb"\1\n\n", chunk))
     end = out.tell()
     with out.getbuffer() as written:
         while end > body_start and written[end - 1] == _NEWLINE:  # the strip of the body
@@ -379,6 +413,33 @@ def _line_chunks(data: bytes, start: int) -> Iterator[tuple[int, int]]:
         end = len(data) if end < 0 else end + 1
         yield start, end
         start = end
+
+
+def _readable_file(file: IO[bytes]) -> bytes:
+    """:func:`_readable` of the document in ``file``, read a chunk at a time."""
+    file.seek(0)
+    header = b""
+    line = file.readline()
+    while line.startswith(b"@prefix"):
+        header += line
+        line = file.readline()
+    return _readable_parts(header, _file_line_chunks(file, line))
+
+
+def _file_line_chunks(file: IO[bytes], pending: bytes) -> Iterator[bytes]:
+    """The rest of ``file`` after ``pending`` (read already), in chunks of about 16 MB,
+    each ending after a line break (or at the end)."""
+    while True:
+        more = file.read(_CHUNK)
+        if not more:
+            if pending:
+                yield pending
+            return
+        data = pending + more
+        cut = data.rfind(b"\n") + 1
+        pending = data[cut:]
+        if cut:
+            yield data[:cut]
 
 
 def _jsonld(graph: Graph) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -54,8 +55,9 @@ Triple = tuple[str, str, str]
 
 @lru_cache(maxsize=1024)
 def _fixed(node: URIRef) -> str:
-    """A vocabulary IRI (predicate, class, concept) in N-Triples, made once."""
-    return ntriples.term(node)
+    """A vocabulary IRI (predicate, class, concept) in N-Triples, made once; interned, so
+    statements read back with ``marshal`` file by file (:mod:`kg.coldmap`) share one copy."""
+    return sys.intern(ntriples.term(node))
 
 
 _TYPE = _fixed(RDF.type)

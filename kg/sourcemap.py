@@ -14,6 +14,7 @@ import mmap
 from collections.abc import Iterable, Iterator, Mapping
 from json.encoder import encode_basestring
 from pathlib import Path
+from typing import IO
 
 from kg.errors import KgError, Location
 
@@ -93,21 +94,32 @@ def sourcemap_json(origins: Mapping[str, Location]) -> bytes:
     1.3 million entries, and the generic encoder took twice as long)."""
     if isinstance(origins, Origins) and origins.rendered is not None:
         return origins.rendered
+    out = io.BytesIO()  # a chunk at a time: the lines, joined and encoded were 3 copies
+    write_sourcemap(origins, out)
+    return out.getvalue()
+
+
+def write_sourcemap(origins: Mapping[str, Location], out: IO[bytes]) -> None:
+    """Write :func:`sourcemap_json` of ``origins`` to ``out`` a chunk at a time (a cold
+    build's mapping process writes it to a file so: at ten million statements it is a
+    gigabyte)."""
+    if isinstance(origins, Origins) and origins.rendered is not None:
+        out.write(origins.rendered)
+        return
     if not origins:
-        return b"{}\n"
+        out.write(b"{}\n")
+        return
     quoted = encode_basestring
     if isinstance(origins, Origins):
         texts = origins.texts
     else:
         texts = {key: str(where) for key, where in origins.items()}
     keys = sorted(texts)
-    out = io.BytesIO()  # a chunk at a time: the lines, joined and encoded were 3 copies
     out.write(b"{\n")
     for start in range(0, len(keys), _CHUNK):
         lines = [f" {quoted(key)}: {quoted(texts[key])}" for key in keys[start : start + _CHUNK]]
         out.write(((",\n" if start else "") + ",\n".join(lines)).encode("utf-8"))
     out.write(b"\n}\n")
-    return out.getvalue()
 
 
 _CHUNK = 50_000
@@ -256,4 +268,11 @@ def read_sourcemap(path: Path) -> dict[str, Location]:
         raise KgError(f"{path}: not a source map written by kg build: {exc}") from None
 
 
-__all__ = ["Origins", "places_in", "read_sourcemap", "sourcemap_json", "spliced"]
+__all__ = [
+    "Origins",
+    "places_in",
+    "read_sourcemap",
+    "sourcemap_json",
+    "spliced",
+    "write_sourcemap",
+]

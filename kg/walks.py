@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
+from operator import itemgetter
 
 from kg import ntriples
 from kg.ntriples import Quad
 from kg.shape_reach import ANY, Reach, Step, Walk
 
 Statement = tuple[str, str, str]
+_PREDICATE_OBJECT = itemgetter(1, 2)
+_PREDICATE_SUBJECT = itemgetter(1, 0)
 _WIDE = 64
 """Statements of a node above which a step looks up its predicate instead of scanning."""
 
@@ -89,22 +92,25 @@ class StatementIndex(Walker):
     def __init__(self, quads: Iterable[Quad], reach: Reach) -> None:
         wanted = reach.predicates | reach.global_predicates
         every = ANY in wanted
-        out: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
-        into: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
+        # A node's statements are its quads themselves, not (predicate, node) pairs made
+        # for the index: two pairs a statement were ~1.3 GB at ten million statements.
+        out: defaultdict[str, list[Quad]] = defaultdict(list)
+        into: defaultdict[str, list[Quad]] = defaultdict(list)
         self.globals: set[Statement] = set()
         wanted_iris = {ntriples.iri(p) for p in wanted if p != ANY}
         global_iris = {ntriples.iri(p) for p in reach.global_predicates}
         blank = False
-        for s, p, o, _ in quads:  # lists, not sets: a repeat costs less than a set insert
+        for quad in quads:  # lists, not sets: a repeat costs less than a set insert
+            s, p, o, _ = quad
             if s[0] == "_" or o[0] == "_":
                 blank = True
             if every or p in wanted_iris:
-                out[s].append((p, o))
-                into[o].append((p, s))
+                out[s].append(quad)
+                into[o].append(quad)
                 if p in global_iris:
                     self.globals.add((s, p, o))
-        self.out: dict[str, list[tuple[str, str]]] = out  # read with .get: adds no keys
-        self.into: dict[str, list[tuple[str, str]]] = into
+        self.out: dict[str, list[Quad]] = out  # read with .get: adds no keys
+        self.into: dict[str, list[Quad]] = into
         self.subjects = len(self.out)
         self.has_blank_nodes = blank
         """Engines may name blank nodes in a report as they like: then validate everything."""
@@ -112,7 +118,9 @@ class StatementIndex(Walker):
         self._split_into: dict[str, dict[str, list[str]]] = {}
 
     def _pairs(self, node: str, forward: bool, predicate: str) -> Iterable[tuple[str, str]]:
-        return (self.out if forward else self.into).get(node, ())
+        if forward:
+            return map(_PREDICATE_OBJECT, self.out.get(node, ()))
+        return map(_PREDICATE_SUBJECT, self.into.get(node, ()))
 
     def read_from(self, nodes: Iterable[str], walks: frozenset[Walk]) -> set[Statement]:
         """Every statement a walk from one of ``nodes`` reads, and the global ones.
@@ -136,8 +144,9 @@ class StatementIndex(Walker):
         found = cache.get(node)
         if found is None:
             found = {}
-            for p, other in (self.out if forward else self.into)[node]:
-                found.setdefault(p, []).append(other)
+            at = 2 if forward else 0
+            for quad in (self.out if forward else self.into)[node]:
+                found.setdefault(quad[1], []).append(quad[at])
             cache[node] = found
         return found
 
@@ -155,6 +164,7 @@ class StatementIndex(Walker):
             found = {id(child): set[str]() for child in by_predicate.values()}
             every = set[str]()
             table = self.out if forward else self.into
+            at = 2 if forward else 0
             for node in frontier:
                 edges = table.get(node, ())
                 if len(edges) > _WIDE and any_step is None:
@@ -167,7 +177,8 @@ class StatementIndex(Walker):
                             found[id(wanted)].update(others)
                             read.update((node, p, o) if forward else (o, p, node) for o in others)
                     continue
-                for p, other in edges:
+                for quad in edges:
+                    p, other = quad[1], quad[at]
                     child = by_predicate.get(p)
                     if child is None and any_step is None:
                         continue

@@ -9,6 +9,7 @@ with the straightforward construction.
 from __future__ import annotations
 
 import importlib
+import io
 import json
 import re
 from unittest import mock
@@ -46,6 +47,20 @@ def test_tidying_turtle_a_chunk_at_a_time_gives_the_same_bytes(
     data = b"".join(prefixes + body)
     with mock.patch.object(kio, "_CHUNK", chunk):
         assert kio._readable(data) == _plain_readable(data)
+
+
+@given(
+    prefixes=st.lists(st.sampled_from([b"@prefix b: <x> .\n", b"@prefix a: <y> .\n"]), max_size=3),
+    body=st.lists(st.sampled_from(_PIECES), max_size=16),
+    chunk=st.integers(1, 8),
+)
+def test_tidying_turtle_from_a_file_a_chunk_at_a_time_gives_the_same_bytes(
+    prefixes: list[bytes], body: list[bytes], chunk: int
+) -> None:
+    """Oxigraph writes a large Turtle document to a temporary file (kg.io.turtle)."""
+    data = b"".join(prefixes + body)
+    with mock.patch.object(kio, "_CHUNK", chunk):
+        assert kio._readable_file(io.BytesIO(data)) == _plain_readable(data)
 
 
 @given(blocks=st.lists(st.sampled_from([b"", b"<g> {\n  a b c .\n}\n", b"x\n"]), max_size=6))
