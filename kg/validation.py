@@ -10,7 +10,7 @@ import importlib.util
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache, partial
@@ -353,18 +353,27 @@ def start_validation(
     try:
         if chosen is not Engine.TURBO:
             whole = pool.submit(_validate_text_with_rdflib, data, shapes, origins, chosen)
-            return PendingValidation(whole.result)
+            return PendingValidation(partial(_joined, whole, pool))
         core_shapes, rules = _split(shapes)
         core = pool.submit(_turbo, data, core_shapes)
 
         def finish() -> ValidationReport:
             found = _run_rules_in_oxigraph(data, rules)
             release_free_memory()  # the store is gone; hand its pages back
-            return _report(core.result(), found, labels or _text_labels(data), origins or {})
+            checked = core.result()
+            pool.shutdown(wait=True)  # its thread gone too: a later fork finds none
+            return _report(checked, found, labels or _text_labels(data), origins or {})
 
         return PendingValidation(finish)
     finally:
         pool.shutdown(wait=False)  # the thread ends with its task
+
+
+def _joined(result: Future[ValidationReport], pool: ThreadPoolExecutor) -> ValidationReport:
+    """The worker's report, once its thread is gone too (a later fork finds none)."""
+    found = result.result()
+    pool.shutdown(wait=True)
+    return found
 
 
 def _validate_text_with_rdflib(
