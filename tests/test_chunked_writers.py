@@ -14,6 +14,7 @@ import json
 import re
 from unittest import mock
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -36,31 +37,25 @@ def _plain_readable(data: bytes) -> bytes:
 _PIECES = [b"a", b" .", b"}", b"\n", b" ", b"x .\n", b"\n\n", b"<g> {\n"]
 
 
+_TIDIERS = {
+    "in memory": kio._readable,
+    # Oxigraph writes a large Turtle document to a temporary file (kg.io.turtle)
+    "from a file": lambda data: kio._readable_file(io.BytesIO(data)),
+}
+
+
+@pytest.mark.parametrize("tidy", sorted(_TIDIERS))
 @given(
     prefixes=st.lists(st.sampled_from([b"@prefix b: <x> .\n", b"@prefix a: <y> .\n"]), max_size=3),
     body=st.lists(st.sampled_from(_PIECES), max_size=16),
     chunk=st.integers(1, 8),
 )
 def test_tidying_turtle_a_chunk_at_a_time_gives_the_same_bytes(
-    prefixes: list[bytes], body: list[bytes], chunk: int
+    tidy: str, prefixes: list[bytes], body: list[bytes], chunk: int
 ) -> None:
     data = b"".join(prefixes + body)
     with mock.patch.object(kio, "_CHUNK", chunk):
-        assert kio._readable(data) == _plain_readable(data)
-
-
-@given(
-    prefixes=st.lists(st.sampled_from([b"@prefix b: <x> .\n", b"@prefix a: <y> .\n"]), max_size=3),
-    body=st.lists(st.sampled_from(_PIECES), max_size=16),
-    chunk=st.integers(1, 8),
-)
-def test_tidying_turtle_from_a_file_a_chunk_at_a_time_gives_the_same_bytes(
-    prefixes: list[bytes], body: list[bytes], chunk: int
-) -> None:
-    """Oxigraph writes a large Turtle document to a temporary file (kg.io.turtle)."""
-    data = b"".join(prefixes + body)
-    with mock.patch.object(kio, "_CHUNK", chunk):
-        assert kio._readable_file(io.BytesIO(data)) == _plain_readable(data)
+        assert _TIDIERS[tidy](data) == _plain_readable(data)
 
 
 @given(blocks=st.lists(st.sampled_from([b"", b"<g> {\n  a b c .\n}\n", b"x\n"]), max_size=6))
