@@ -7,6 +7,7 @@ import shutil
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -26,10 +27,14 @@ from bench import synth  # noqa: E402
 @pytest.fixture
 def alone() -> None:
     """The process as ``kg build`` forks it: threads an earlier test left (a pool winding
-    down) joined first. Where it still cannot fork (not Linux), the test is skipped."""
+    down, Python's or native) waited for first. Where it still cannot fork (not Linux),
+    the test is skipped."""
     for thread in threading.enumerate():
         if thread is not threading.main_thread():
             thread.join(timeout=10)
+    deadline = time.monotonic() + 10  # a native thread (a Rust pool) winding down
+    while not aside.can_fork() and time.monotonic() < deadline:
+        time.sleep(0.05)
     if not aside.can_fork():
         pytest.skip("kg.aside forks only on Linux, from a process of one thread")
 
