@@ -74,6 +74,8 @@ _REGISTRY = ""
 _QUADS, _LABELS, _CLAIMS = range(3)
 
 Blob = tuple[int, int, int, int, int, str, str, str]
+Record = tuple[str, tuple[str, ...], str, "str | None"]
+"""What the state keeps of a record a file states: (id, kinds, IRI segment, organisation)."""
 
 
 def _blob(raw: list[Any]) -> Blob:
@@ -104,7 +106,7 @@ class FileUnit:
     claims start, how many quads it has, and the checksums of the three marshalled parts
     (quads, labels, claims): a rebuild reads the labels of every kept file, the quads of
     few (:class:`kg.quadparts.QuadParts`)."""
-    states: tuple[tuple[str, tuple[str, ...], str, str | None], ...]
+    states: tuple[Record, ...]
     """(id, kinds, segment, organisation) of every record it states, in order."""
     reads: tuple[str, ...]
     """Ids of other records its reference checks or its mapping read."""
@@ -384,12 +386,6 @@ class UnitState:
         if self._data is None:
             self._data = mapped(self.directory / _MAPPED)
         return self._data
-
-    def close(self) -> None:
-        """Let go of the kept data (before it is written again)."""
-        if isinstance(self._data, mmap.mmap):
-            self._data.close()
-        self._data = None
 
     def _slice(self, unit: FileUnit) -> bytes | None:
         """A kept file's whole data, if intact (to copy when the data is written afresh)."""
@@ -680,9 +676,6 @@ def _plan(
             for record in state.files[name].states:
                 known.setdefault(record[0], record)
     return again, _KnownIds(known)
-
-
-Record = tuple[str, tuple[str, ...], str, "str | None"]
 
 
 class _KnownIds(Mapping[str, Known]):
